@@ -90,9 +90,12 @@ public sealed class ErrorResponse
     }
 
     /// <summary>Reads the body of an ErrorResponse or NoticeResponse.</summary>
-    public static ErrorResponse Read(ReadOnlySequence<byte> body)
+    public static ErrorResponse Read(ReadOnlySequence<byte> body) => Read(body, "ErrorResponse");
+
+    /// <summary>Reads the body, naming <paramref name="messageName"/> in errors.</summary>
+    internal static ErrorResponse Read(ReadOnlySequence<byte> body, string messageName)
     {
-        var reader = new MessageReader(body, "ErrorResponse");
+        var reader = new MessageReader(body, messageName);
         var fields = new List<KeyValuePair<ErrorFieldCode, string>>(8);
         while (true)
         {

@@ -26,6 +26,11 @@ public static class ThrowHelper
             "message of " + length.ToString(System.Globalization.CultureInfo.InvariantCulture)
             + " bytes exceeds the limit of " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes");
 
+    /// <summary>Throws for a string that cannot be written as a protocol string because it contains a NUL.</summary>
+    [DoesNotReturn]
+    public static void ThrowStringContainsNul(string paramName) =>
+        throw new ArgumentException("a protocol string cannot contain a NUL character", paramName);
+
     /// <summary>Throws a protocol violation for an unknown message type.</summary>
     [DoesNotReturn]
     public static void ThrowUnknownMessageType(byte code) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using HoopGate.Protocol.Errors;
 
 namespace HoopGate.Protocol.Framing;
 
@@ -70,9 +71,50 @@ public ref struct MessageWriter
         _position += 4;
     }
 
+    /// <summary>
+    /// Writes a count as an Int16 that PostgreSQL reads unsigned (parameter and format-code counts), 0 to 65535.
+    /// See <see cref="MessageReader.ReadUInt16Count"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count does not fit.</exception>
+    public void WriteUInt16Count(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ushort.MaxValue);
+        WriteInt16(unchecked((short)count));
+    }
+
+    /// <summary>Writes a count as a non-negative Int16 (column counts), 0 to 32767.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count does not fit.</exception>
+    public void WriteCount16(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, short.MaxValue);
+        WriteInt16((short)count);
+    }
+
+    /// <summary>Writes an unsigned Int16 count and then each format code as an Int16, as in Bind and FunctionCall.</summary>
+    public void WriteFormatCodes(IReadOnlyList<FormatCode> codes)
+    {
+        WriteUInt16Count(codes.Count);
+        for (int i = 0; i < codes.Count; i++)
+        {
+            WriteInt16((short)codes[i]);
+        }
+    }
+
+    /// <summary>Writes an object ID as the Int32 the wire carries.</summary>
+    public void WriteOid(uint value) => WriteInt32(unchecked((int)value));
+
     /// <summary>Writes a NUL-terminated UTF-8 string.</summary>
+    /// <exception cref="ArgumentException">The string contains a NUL, which would end it early on the wire.</exception>
     public void WriteCString(string value)
     {
+        // An embedded NUL would split the string and shift every later field, e.g. inject an ErrorResponse field.
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            ThrowHelper.ThrowStringContainsNul(nameof(value));
+        }
+
         _position += Encoding.UTF8.GetBytes(value, _span.Slice(_position));
         _span[_position++] = 0;
     }

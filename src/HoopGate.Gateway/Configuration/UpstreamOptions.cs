@@ -1,0 +1,41 @@
+namespace HoopGate.Gateway.Configuration;
+
+/// <summary>
+/// The PostgreSQL server behind the gateway, bound from <c>HoopGate:Upstream</c>. Its credentials are the
+/// gateway's alone and never come from a client.
+/// </summary>
+public sealed class UpstreamOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "HoopGate:Upstream";
+
+    /// <summary>Host name or address. Default <c>127.0.0.1</c>.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port. Default 5432.</summary>
+    public int Port { get; set; } = 5432;
+
+    /// <summary>The role the gateway logs in as. Required.</summary>
+    public string User { get; set; } = "";
+
+    /// <summary>
+    /// The role's password. Prefer <see cref="PasswordFile"/> or the environment variable
+    /// <c>HoopGate__Upstream__Password</c>; never commit it.
+    /// </summary>
+    public string? Password { get; set; }
+
+    /// <summary>A file whose first line is the password (a mounted secret, for example).</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>TLS to the server. Default <see cref="UpstreamSslMode.Prefer"/>.</summary>
+    public UpstreamSslMode SslMode { get; set; } = UpstreamSslMode.Prefer;
+
+    /// <summary>PEM file of CA certificates trusted for the server, for <c>VerifyCA</c> and <c>VerifyFull</c>.</summary>
+    public string? RootCertificatePath { get; set; }
+
+    /// <summary>SCRAM channel binding. Default <see cref="ChannelBindingMode.Prefer"/>.</summary>
+    public ChannelBindingMode ChannelBinding { get; set; } = ChannelBindingMode.Prefer;
+
+    /// <summary>Time to connect, negotiate TLS and authenticate, in seconds. Default 10.</summary>
+    public double ConnectTimeoutSeconds { get; set; } = 10;
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Gateway.Configuration;
+
+/// <summary>Rules of the server options; reports every problem at once.</summary>
+internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            errors.Add("HoopGate:Upstream:Host is required");
+        }
+
+        if (options.Port is < 1 or > 65535)
+        {
+            errors.Add("HoopGate:Upstream:Port must be between 1 and 65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.User))
+        {
+            errors.Add("HoopGate:Upstream:User is required: the role the gateway logs in as");
+        }
+
+        if (!string.IsNullOrEmpty(options.PasswordFile) && !File.Exists(options.PasswordFile))
+        {
+            errors.Add("HoopGate:Upstream:PasswordFile '" + options.PasswordFile + "' does not exist");
+        }
+
+        if (options.SslMode is UpstreamSslMode.VerifyCA or UpstreamSslMode.VerifyFull)
+        {
+            if (string.IsNullOrEmpty(options.RootCertificatePath) || !File.Exists(options.RootCertificatePath))
+            {
+                errors.Add("HoopGate:Upstream:SslMode " + options.SslMode + " needs RootCertificatePath to name an existing PEM file");
+            }
+        }
+
+        if (options.ChannelBinding == ChannelBindingMode.Require && options.SslMode == UpstreamSslMode.Disable)
+        {
+            errors.Add("HoopGate:Upstream:ChannelBinding Require needs TLS; SslMode is Disable");
+        }
+
+        if (options.ConnectTimeoutSeconds <= 0)
+        {
+            errors.Add("HoopGate:Upstream:ConnectTimeoutSeconds must be positive");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

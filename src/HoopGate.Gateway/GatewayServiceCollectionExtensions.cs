@@ -1,0 +1,44 @@
+using HoopGate.Gateway.Authentication;
+using HoopGate.Gateway.Configuration;
+using HoopGate.Gateway.Listening;
+using HoopGate.Gateway.Sessions;
+using HoopGate.Gateway.Upstream;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Gateway;
+
+/// <summary>Registers the gateway with a host.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the listener (as a hosted service), the server connector, the cancel registry and the authenticator,
+    /// with their options bound from <c>HoopGate:*</c> and validated at start.
+    /// </summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AuthenticationOptions>().Bind(configuration.GetSection(AuthenticationOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthenticationOptions>, AuthenticationOptionsValidator>());
+
+        services.TryAddSingleton<IClientAuthenticator, StaticAuthenticator>();
+        services.TryAddSingleton<ServerConnector>();
+        services.TryAddSingleton<CancelRegistry>();
+        services.TryAddSingleton<ConnectionLimiter>();
+        services.TryAddSingleton(sp => new GatewayListener(
+            sp.GetRequiredService<IOptions<GatewayOptions>>(),
+            sp.GetRequiredService<ConnectionLimiter>(),
+            sp.GetRequiredService<IClientAuthenticator>(),
+            sp.GetRequiredService<ServerConnector>(),
+            sp.GetRequiredService<CancelRegistry>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
+        return services;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HoopGate.Gateway.Configuration;
+using HoopGate.Gateway.Upstream;
+using HoopGate.Protocol.Backend;
+using HoopGate.Protocol.Frontend;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Gateway.Sessions;
+
+/// <summary>
+/// Routes CancelRequests. A client's BackendKeyData carries the server backend's real process id (so
+/// <c>pg_backend_pid()</c> and the client agree) and a secret of the gateway's own; the server's secret never
+/// leaves the gateway. With several instances, the secret's top byte is the instance id, and a request that
+/// lands on the wrong instance is forwarded to the right one.
+/// </summary>
+internal sealed partial class CancelRegistry
+{
+    private readonly ConcurrentDictionary<long, BackendKeyData> _sessions = new();
+    private readonly ServerConnector _connector;
+    private readonly int _instanceId;
+    private readonly Dictionary<int, string> _peers = [];
+    private readonly ILogger<CancelRegistry> _logger;
+
+    public CancelRegistry(IOptions<GatewayOptions> options, ServerConnector connector, ILogger<CancelRegistry> logger)
+    {
+        _connector = connector;
+        _logger = logger;
+        _instanceId = options.Value.InstanceId;
+        foreach ((string id, string address) in options.Value.Peers)
+        {
+            _peers[int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)] = address;
+        }
+    }
+
+    public int Count => _sessions.Count;
+
+    /// <summary>Issues the key a client gets for a server session.</summary>
+    public BackendKeyData Register(BackendKeyData serverKey)
+    {
+        while (true)
+        {
+            int secret = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+            if (_instanceId != 0)
+            {
+                secret = (secret & 0x00FF_FFFF) | (_instanceId << 24);
+            }
+
+            var clientKey = new BackendKeyData(serverKey.ProcessId, secret);
+            if (_sessions.TryAdd(KeyOf(clientKey), serverKey))
+            {
+                return clientKey;
+            }
+        }
+    }
+
+    public void Unregister(BackendKeyData clientKey) => _sessions.TryRemove(KeyOf(clientKey), out _);
+
+    /// <summary>
+    /// Cancels the matching session's running statement, here or on the instance that owns the key.
+    /// An unknown key is ignored silently, as PostgreSQL does, so that keys cannot be probed.
+    /// </summary>
+    public async Task HandleAsync(CancelRequest request, CancellationToken cancellationToken)
+    {
+        var clientKey = new BackendKeyData(request.ProcessId, request.SecretKey);
+        if (_sessions.TryGetValue(KeyOf(clientKey), out BackendKeyData serverKey))
+        {
+            LogCancelForwardedToServer(request.ProcessId);
+            await _connector.SendCancelAsync(serverKey, cancellationToken);
+            return;
+        }
+
+        int owner = (int)((uint)request.SecretKey >> 24);
+        if (_instanceId != 0 && owner != _instanceId && _peers.TryGetValue(owner, out string? peer))
+        {
+            LogCancelForwardedToPeer(request.ProcessId, owner);
+            await ForwardToPeerAsync(peer, request, cancellationToken);
+            return;
+        }
+
+        LogCancelIgnored(request.ProcessId);
+    }
+
+    private static long KeyOf(BackendKeyData key) => ((long)key.ProcessId << 32) | (uint)key.SecretKey;
+
+    private static async Task ForwardToPeerAsync(string peer, CancelRequest request, CancellationToken cancellationToken)
+    {
+        int colon = peer.LastIndexOf(':');
+        string host = peer[..colon];
+        int port = int.Parse(peer[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (IPAddress.TryParse(host, out IPAddress? address))
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
+        }
+        else
+        {
+            await socket.ConnectAsync(new DnsEndPoint(host, port), timeout.Token);
+        }
+
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await StreamMessageIo.WriteAsync(stream, request.WriteTo, timeout.Token);
+        byte[] sink = new byte[1];
+        _ = await stream.ReadAsync(sink, timeout.Token);
+    }
+
+    [LoggerMessage(EventId = EventIds.CancelForwardedToServer, Level = LogLevel.Information, Message = "Cancel request for backend {ProcessId} sent to the server")]
+    private partial void LogCancelForwardedToServer(int processId);
+
+    [LoggerMessage(EventId = EventIds.CancelForwardedToPeer, Level = LogLevel.Information, Message = "Cancel request for backend {ProcessId} forwarded to instance {InstanceId}")]
+    private partial void LogCancelForwardedToPeer(int processId, int instanceId);
+
+    [LoggerMessage(EventId = EventIds.CancelIgnored, Level = LogLevel.Debug, Message = "Cancel request for backend {ProcessId} matches no session; ignored")]
+    private partial void LogCancelIgnored(int processId);
+}

@@ -1,0 +1,379 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Security;
+using System.Security.Authentication;
+using HoopGate.Gateway.Authentication;
+using HoopGate.Gateway.Upstream;
+using HoopGate.Protocol.Backend;
+using HoopGate.Protocol.Errors;
+using HoopGate.Protocol.Framing;
+using HoopGate.Protocol.Frontend;
+
+namespace HoopGate.Gateway.Sessions;
+
+internal sealed partial class ClientSession
+{
+    // A token is a few kilobytes; this only bounds a hostile client.
+    private const int MaxPasswordMessageLength = 64 * 1024;
+
+    // GSSENCRequest, SSLRequest, StartupMessage: a fourth packet means the client is looping.
+    private const int MaxNegotiationPackets = 3;
+
+    /// <summary>Steps 1-3. Returns false when the session ended during startup (answered, cancelled or refused).</summary>
+    private async Task<bool> StartAsync(CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_services.Options.StartupTimeoutSeconds));
+        StartupMessage? startup;
+        try
+        {
+            startup = await NegotiateAsync(timeout.Token);
+            if (startup is null)
+            {
+                return false;
+            }
+
+            if (!await AdmitAsync(startup))
+            {
+                return false;
+            }
+
+            ClientCredentials? credentials = await ReadPasswordAsync(startup, timeout.Token);
+            if (credentials is null)
+            {
+                return false;
+            }
+
+            AuthenticationResult result = await _services.Authenticator.AuthenticateAsync(credentials, timeout.Token);
+            if (!result.Succeeded)
+            {
+                LogAuthenticationFailed(credentials.User, result.SqlState);
+                await TryWriteFatalAsync(result.SqlState, result.Message);
+                return false;
+            }
+
+            _identity = result.Identity;
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            LogStartupFailed("startup timed out");
+            await TryWriteFatalAsync(SqlState.ProtocolViolation, "startup timed out");
+            return false;
+        }
+        catch (PgProtocolException ex)
+        {
+            LogStartupFailed(ex.Message);
+            await TryWriteFatalAsync(ex.SqlState, ex.Message);
+            return false;
+        }
+        catch (AuthenticationException ex)
+        {
+            LogStartupFailed("TLS handshake failed: " + ex.Message);
+            return false;
+        }
+        catch (EndOfStreamException)
+        {
+            // The client went away during startup (a port probe, or a cancelled connect).
+            return false;
+        }
+
+        // 2. The server session, with the gateway's credentials.
+        try
+        {
+            _server = await _services.Connector.ConnectAsync(ServerParameters(startup), stopping);
+        }
+        catch (ServerConnectionException ex)
+        {
+            LogServerConnectFailed(ex.Message);
+            await WriteServerRefusalAsync(ex);
+            return false;
+        }
+
+        // 3. Greet the client as the server would, with a cancel key of our own.
+        _clientKey = _services.CancelRegistry.Register(_server.KeyData);
+        BackendKeyData clientKey = _clientKey.Value;
+        ServerConnection server = _server;
+        await StreamMessageIo.WriteAsync(
+            _clientStream,
+            w =>
+            {
+                AuthenticationRequest.Ok.WriteTo(w);
+                foreach (ParameterStatus parameter in server.Parameters)
+                {
+                    parameter.WriteTo(w);
+                }
+
+                clientKey.WriteTo(w);
+                new ReadyForQuery(server.TransactionStatus).WriteTo(w);
+            },
+            stopping);
+        return true;
+    }
+
+    /// <summary>Answers SSLRequest and GSSENCRequest, serves a CancelRequest, and returns the StartupMessage.</summary>
+    private async Task<StartupMessage?> NegotiateAsync(CancellationToken cancellationToken)
+    {
+        for (int packets = 0; packets < MaxNegotiationPackets; packets++)
+        {
+            byte[] packet = await StreamMessageIo.ReadStartupPacketAsync(_clientStream, _services.Options.MaxStartupPacketLength, cancellationToken);
+            int code = BinaryPrimitives.ReadInt32BigEndian(packet);
+            switch (code)
+            {
+                case StartupRequestCode.SslRequest:
+                    ExpectLength(packet, 4, "SSLRequest");
+                    if (_clientTls)
+                    {
+                        ThrowHelper.ThrowProtocolViolation("SSLRequest over an encrypted connection");
+                    }
+
+                    if (_services.Certificate is null)
+                    {
+                        await WriteByteAsync(SSLRequest.Refuse, cancellationToken);
+                        continue;
+                    }
+
+                    await WriteByteAsync(SSLRequest.Accept, cancellationToken);
+                    var ssl = new SslStream(_clientStream, leaveInnerStreamOpen: false);
+                    await ssl.AuthenticateAsServerAsync(
+                        new SslServerAuthenticationOptions
+                        {
+                            ServerCertificate = _services.Certificate,
+                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            ClientCertificateRequired = false,
+                        },
+                        cancellationToken);
+                    _clientStream = ssl;
+                    _clientTls = true;
+                    continue;
+
+                case StartupRequestCode.GssEncRequest:
+                    ExpectLength(packet, 4, "GSSENCRequest");
+                    await WriteByteAsync(SSLRequest.Refuse, cancellationToken);
+                    continue;
+
+                case StartupRequestCode.CancelRequest:
+                    CancelRequest cancel = CancelRequest.Read(new ReadOnlySequence<byte>(packet));
+                    await _services.CancelRegistry.HandleAsync(cancel, cancellationToken);
+                    return null;
+
+                default:
+                    int major = (int)((uint)code >> 16);
+                    int minor = code & 0xFFFF;
+                    if (major != 3)
+                    {
+                        throw new PgProtocolException(
+                            SqlState.FeatureNotSupported,
+                            "unsupported frontend protocol " + major.ToString(System.Globalization.CultureInfo.InvariantCulture) + "."
+                            + minor.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": server supports 3.0 to 3.0");
+                    }
+
+                    StartupMessage startup = StartupMessage.Read(new ReadOnlySequence<byte>(packet));
+                    await NegotiateMinorVersionAsync(startup, minor, cancellationToken);
+                    return startup;
+            }
+        }
+
+        throw new PgProtocolException("too many startup negotiation packets");
+    }
+
+    /// <summary>
+    /// A 3.x client (x &gt; 0) or one asking for protocol options (<c>_pq_.*</c>) is told we speak 3.0 with none
+    /// of those options, by NegotiateProtocolVersion, before authentication — as PostgreSQL does.
+    /// </summary>
+    private async Task NegotiateMinorVersionAsync(StartupMessage startup, int minor, CancellationToken cancellationToken)
+    {
+        var unsupported = new List<string>();
+        foreach (KeyValuePair<string, string> parameter in startup.Parameters)
+        {
+            if (parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal))
+            {
+                unsupported.Add(parameter.Key);
+            }
+        }
+
+        if (minor == 0 && unsupported.Count == 0)
+        {
+            return;
+        }
+
+        await StreamMessageIo.WriteAsync(
+            _clientStream,
+            w =>
+            {
+                int length = 8;
+                foreach (string name in unsupported)
+                {
+                    length += MessageWriter.CStringLength(name);
+                }
+
+                var writer = MessageWriter.Begin(w, (byte)BackendMessageCode.NegotiateProtocolVersion, length);
+                writer.WriteInt32(0);
+                writer.WriteInt32(unsupported.Count);
+                foreach (string name in unsupported)
+                {
+                    writer.WriteCString(name);
+                }
+
+                writer.Commit();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Connection limits, TLS requirement and startup parameters, all before a password is asked.</summary>
+    private async Task<bool> AdmitAsync(StartupMessage startup)
+    {
+        if (_admission.Rejection is { } rejection)
+        {
+            LogStartupFailed(rejection);
+            await TryWriteFatalAsync(SqlState.TooManyConnections, rejection);
+            return false;
+        }
+
+        if (_services.Options.Tls.Required && !_clientTls)
+        {
+            LogStartupFailed("TLS required");
+            await TryWriteFatalAsync(
+                SqlState.InvalidAuthorizationSpecification,
+                "the gateway requires TLS",
+                hint: "connect with sslmode=require; the password is a bearer token and must not cross the network in the clear");
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(startup["user"]))
+        {
+            await TryWriteFatalAsync(SqlState.InvalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet");
+            return false;
+        }
+
+        foreach (KeyValuePair<string, string> parameter in startup.Parameters)
+        {
+            string? refusal = CheckStartupParameter(parameter.Key, parameter.Value);
+            if (refusal is not null)
+            {
+                LogStartupFailed(refusal);
+                await TryWriteFatalAsync(
+                    parameter.Key == "replication" ? SqlState.FeatureNotSupported : SqlState.InsufficientPrivilege, refusal);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private string? CheckStartupParameter(string name, string value)
+    {
+        switch (name)
+        {
+            case "user":
+            case "database":
+                return null;
+            case "replication":
+                return "replication connections are not supported by the gateway";
+            case "options":
+                foreach (string setting in StartupOptions.Parse(value))
+                {
+                    if (!_services.AllowedParameters.Contains(setting))
+                    {
+                        return "setting \"" + setting + "\" cannot be set through the gateway";
+                    }
+                }
+
+                return null;
+            default:
+                if (name.StartsWith("_pq_.", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                return _services.AllowedParameters.Contains(name) ? null : "parameter \"" + name + "\" cannot be set through the gateway";
+        }
+    }
+
+    /// <summary>Asks for the password (AuthenticationCleartextPassword) and reads it.</summary>
+    private async Task<ClientCredentials?> ReadPasswordAsync(StartupMessage startup, CancellationToken cancellationToken)
+    {
+        await StreamMessageIo.WriteAsync(_clientStream, AuthenticationRequest.CleartextPassword.WriteTo, cancellationToken);
+        (byte code, byte[] body) = await StreamMessageIo.ReadMessageAsync(_clientStream, MaxPasswordMessageLength, cancellationToken);
+        if (code != (byte)FrontendMessageCode.PasswordMessage)
+        {
+            ThrowHelper.ThrowProtocolViolation(
+                "expected password response, got message type " + code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        PasswordMessage password = PasswordMessage.Read(new ReadOnlySequence<byte>(body));
+        string user = startup["user"]!;
+        _database = startup["database"] is { Length: > 0 } database ? database : user;
+        if (password.Password.Length == 0)
+        {
+            await TryWriteFatalAsync(SqlState.InvalidPassword, "empty password returned by client");
+            return null;
+        }
+
+        return new ClientCredentials(user, _database, password.Password, _clientTls, RemoteEndPoint);
+    }
+
+    /// <summary>What the server session starts with: the database, the client's application name and allowed settings.</summary>
+    private List<KeyValuePair<string, string>> ServerParameters(StartupMessage startup)
+    {
+        var parameters = new List<KeyValuePair<string, string>> { new("database", _database) };
+        foreach (KeyValuePair<string, string> parameter in startup.Parameters)
+        {
+            if (parameter.Key is "user" or "database" || parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            parameters.Add(parameter);
+        }
+
+        return parameters;
+    }
+
+    /// <summary>
+    /// The server refused or was unreachable. Its own errors (no such database, too many connections) pass
+    /// through; a refusal of the gateway's credentials does not, as it would describe the server's roles.
+    /// </summary>
+    private Task WriteServerRefusalAsync(ServerConnectionException ex)
+    {
+        ErrorResponse? error = ex.ServerError;
+        if (error?.SqlState is { } state && !state.StartsWith("28", StringComparison.Ordinal))
+        {
+            return TryWriteAsync(w => ErrorResponse.Create(ErrorResponse.Fatal, state, error.Message ?? "the server refused the session", error.Detail, error.Hint).WriteTo(w));
+        }
+
+        return error is not null
+            ? TryWriteFatalAsync(SqlState.SqlServerRejectedEstablishmentOfSqlConnection, "the server refused the gateway's session", hint: "the gateway's server credentials are wrong; see the gateway log")
+            : TryWriteFatalAsync(SqlState.ConnectionFailure, "could not connect to the server", hint: "the server is down or unreachable from the gateway; see the gateway log");
+    }
+
+    private static void ExpectLength(byte[] packet, int length, string name)
+    {
+        if (packet.Length != length)
+        {
+            ThrowHelper.ThrowProtocolViolation("invalid " + name + " packet length");
+        }
+    }
+
+    private async Task WriteByteAsync(byte value, CancellationToken cancellationToken)
+    {
+        await _clientStream.WriteAsync(new[] { value }, cancellationToken);
+        await _clientStream.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes a FATAL on the startup stream; the client may already be gone.</summary>
+    private Task TryWriteFatalAsync(string sqlState, string message, string? hint = null) =>
+        TryWriteAsync(w => ErrorResponse.Create(ErrorResponse.Fatal, sqlState, message, hint: hint).WriteTo(w));
+
+    private async Task TryWriteAsync(Action<IBufferWriter<byte>> write)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await StreamMessageIo.WriteAsync(_clientStream, write, timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException or NotSupportedException)
+        {
+            // The client is gone; there is nobody to tell.
+        }
+    }
+}

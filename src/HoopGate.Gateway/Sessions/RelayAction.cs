@@ -1,0 +1,14 @@
+namespace HoopGate.Gateway.Sessions;
+
+/// <summary>What a relay does with an inspected message.</summary>
+internal enum RelayAction : byte
+{
+    /// <summary>Forward the original bytes and go on.</summary>
+    Forward,
+
+    /// <summary>Forward the original bytes, then stop relaying in this direction.</summary>
+    ForwardAndStop,
+
+    /// <summary>Stop without forwarding; the message stays unconsumed.</summary>
+    Stop,
+}

@@ -1,0 +1,26 @@
+using HoopGate.Gateway.Configuration;
+
+namespace HoopGate.Gateway.Upstream;
+
+/// <summary>Where the gateway's server password comes from: configuration (or its environment override) or a file.</summary>
+internal static class UpstreamPassword
+{
+    /// <summary>
+    /// Returns a function that yields the password. A file is read at each connection, so a rotated secret
+    /// takes effect without a restart.
+    /// </summary>
+    public static Func<string> CreateResolver(UpstreamOptions options)
+    {
+        if (options.PasswordFile is { Length: > 0 } path)
+        {
+            return () =>
+            {
+                using var reader = new StreamReader(path);
+                return reader.ReadLine() ?? "";
+            };
+        }
+
+        string password = options.Password ?? "";
+        return () => password;
+    }
+}

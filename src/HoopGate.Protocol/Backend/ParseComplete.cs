@@ -1,0 +1,18 @@
+using System.Buffers;
+using HoopGate.Protocol.Framing;
+
+namespace HoopGate.Protocol.Backend;
+
+/// <summary>
+/// ParseComplete (B): <c>'1', Int32 4</c>, no body. Answers a successful Parse.
+/// </summary>
+public static class ParseComplete
+{
+    /// <summary>Checks that the body is empty, as the receiving side does.</summary>
+    /// <exception cref="Errors.PgProtocolException">The body is not empty (08P01).</exception>
+    public static void Read(ReadOnlySequence<byte> body) => new MessageReader(body, "ParseComplete").ExpectEnd();
+
+    /// <summary>Writes the message.</summary>
+    public static void Write(IBufferWriter<byte> output) =>
+        MessageWriter.Begin(output, (byte)BackendMessageCode.ParseComplete, 0).Commit();
+}

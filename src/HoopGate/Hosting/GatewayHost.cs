@@ -1,0 +1,64 @@
+using HoopGate.Gateway;
+using HoopGate.Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace HoopGate.Hosting;
+
+/// <summary>
+/// Builds the gateway's host: configuration (JSON file, then environment variables such as
+/// <c>HoopGate__Upstream__Password</c>, then explicit overrides), Serilog, and the gateway services.
+/// The executable and the test fixture build it the same way.
+/// </summary>
+public static class GatewayHost
+{
+    /// <summary>Creates a host builder.</summary>
+    /// <param name="configPath">A JSON configuration file, or <see langword="null"/>.</param>
+    /// <param name="overrides">Settings that win over the file and the environment (tests use these).</param>
+    /// <param name="jsonLogs">Write logs as compact JSON instead of text.</param>
+    public static HostApplicationBuilder CreateBuilder(string? configPath, IDictionary<string, string?>? overrides = null, bool jsonLogs = false)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = true,
+        });
+        if (configPath is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        ConfigureLogging(builder, jsonLogs || builder.Configuration.GetValue<bool>("HoopGate:Logging:Json"));
+        builder.Services.AddGateway(builder.Configuration);
+
+        double drain = builder.Configuration.GetValue("HoopGate:Gateway:ShutdownTimeoutSeconds", new GatewayOptions().ShutdownTimeoutSeconds);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(drain + 15));
+        return builder;
+    }
+
+    private static void ConfigureLogging(HostApplicationBuilder builder, bool json)
+    {
+        LogEventLevel level = builder.Configuration.GetValue("HoopGate:Logging:Level", LogEventLevel.Information);
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .Enrich.FromLogContext();
+        configuration = json
+            ? configuration.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose)
+            : configuration.WriteTo.Console(
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {ConnectionId} {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: LogEventLevel.Verbose,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        builder.Services.AddSerilog(configuration.CreateLogger(), dispose: true);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using HoopGate.Gateway.Listening;
+using HoopGate.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace HoopGate.Testing;
+
+/// <summary>An in-process gateway on a free port, built exactly as the executable builds it.</summary>
+public sealed class GatewayInstance : IAsyncDisposable
+{
+    /// <summary>A client user of the static (test-only) authenticator.</summary>
+    public const string User = "alice";
+
+    /// <summary>Alice's password (test-only).</summary>
+    public const string Password = "alice-test-password";
+
+    private readonly IHost _host;
+
+    private GatewayInstance(IHost host)
+    {
+        _host = host;
+        Listener = host.Services.GetRequiredService<GatewayListener>();
+    }
+
+    public GatewayListener Listener { get; }
+
+    public int Port => Listener.LocalEndPoint!.Port;
+
+    public IPEndPoint EndPoint => Listener.LocalEndPoint!;
+
+    /// <summary>Starts a gateway in front of <paramref name="cluster"/>; <paramref name="overrides"/> win over the defaults here.</summary>
+    public static async Task<GatewayInstance> StartAsync(PostgresCluster cluster, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["HoopGate:Gateway:ListenAddress"] = "127.0.0.1",
+            ["HoopGate:Gateway:Port"] = "0",
+            ["HoopGate:Gateway:Tls:Required"] = "false",
+            ["HoopGate:Gateway:Tls:CertificatePath"] = cluster.Certificates.ServerCertificatePath,
+            ["HoopGate:Gateway:Tls:KeyPath"] = cluster.Certificates.ServerKeyPath,
+            ["HoopGate:Gateway:ShutdownTimeoutSeconds"] = "5",
+            ["HoopGate:Upstream:Host"] = "127.0.0.1",
+            ["HoopGate:Upstream:Port"] = cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["HoopGate:Upstream:User"] = "hg_app",
+            ["HoopGate:Upstream:Password"] = PostgresCluster.RolePassword,
+            ["HoopGate:Upstream:SslMode"] = "Disable",
+            ["HoopGate:Authentication:Mode"] = "Static",
+            ["HoopGate:Authentication:Insecure"] = "true",
+            ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
+            ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
+            ["HoopGate:Logging:Level"] = Environment.GetEnvironmentVariable("HOOPGATE_TEST_LOG_LEVEL") ?? "Warning",
+        };
+        if (overrides is not null)
+        {
+            foreach ((string key, string? value) in overrides)
+            {
+                settings[key] = value;
+            }
+        }
+
+        IHost host = GatewayHost.CreateBuilder(null, settings).Build();
+        await host.StartAsync();
+        return new GatewayInstance(host);
+    }
+
+    /// <summary>An Npgsql connection string to this gateway as <see cref="User"/>.</summary>
+    public NpgsqlConnectionStringBuilder ConnectionString(string database = "postgres") => new()
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = User,
+        Password = Password,
+        Database = database,
+        SslMode = SslMode.Disable,
+        Pooling = false,
+        Timeout = 15,
+        CommandTimeout = 60,
+    };
+
+    public async Task<NpgsqlConnection> OpenAsync(string database = "postgres")
+    {
+        var connection = new NpgsqlConnection(ConnectionString(database).ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>A libpq URI for psql and pgbench (the password goes through PGPASSWORD, never argv).</summary>
+    public string Uri(string database = "postgres", string sslmode = "disable") =>
+        "postgresql://" + User + "@127.0.0.1:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + database + "?sslmode=" + sslmode;
+
+    public Task StopAsync() => _host.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -48,6 +48,12 @@ public sealed class GatewayOptions
     public double ShutdownTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
+    /// Wait for data with a zero-length read before taking a receive buffer. Default <see langword="true"/>: an idle
+    /// session then holds no buffer (see docs/benchmarks.md for the memory and throughput trade-off).
+    /// </summary>
+    public bool ZeroLengthReads { get; set; } = true;
+
+    /// <summary>
     /// This instance's number (1-255) when several gateways share a load balancer; 0 (default) for a lone instance.
     /// The cancel key a client gets carries it, so a CancelRequest that lands on another instance is forwarded here.
     /// </summary>

@@ -11,10 +11,6 @@ namespace HoopGate.Gateway.Sessions;
 
 internal sealed partial class ClientSession
 {
-    // Inline reads and writes: socket completions run the relay directly (see SessionServices.ReceiveOptions).
-    // Zero-length reads: an idle session holds no receive buffer, which is most of what 1,000 idle sessions cost.
-    private const SocketConnectionOptions SocketOptions =
-        SocketConnectionOptions.ZeroLengthReads | SocketConnectionOptions.InlineReads | SocketConnectionOptions.InlineWrites;
 
     private PgProtocolException? _violation;
     private volatile bool _stopPumps;
@@ -211,7 +207,7 @@ internal sealed partial class ClientSession
     private IDuplexPipe CreatePipe(Socket socket, Stream stream, bool tls) =>
         tls
             ? StreamConnection.GetDuplex(stream, _services.SendOptions, _services.ReceiveOptions)
-            : SocketConnection.Create(socket, _services.SendOptions, _services.ReceiveOptions, SocketOptions);
+            : SocketConnection.Create(socket, _services.SendOptions, _services.ReceiveOptions, _services.SocketOptions);
 
     private static async Task FlushQuietlyAsync(PipeWriter output)
     {

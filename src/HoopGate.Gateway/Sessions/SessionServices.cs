@@ -4,6 +4,7 @@ using HoopGate.Gateway.Authentication;
 using HoopGate.Gateway.Configuration;
 using HoopGate.Gateway.Upstream;
 using Microsoft.Extensions.Logging;
+using Pipelines.Sockets.Unofficial;
 
 namespace HoopGate.Gateway.Sessions;
 
@@ -25,7 +26,16 @@ internal sealed class SessionServices
         CancelRegistry = cancelRegistry;
         Logger = loggerFactory.CreateLogger<ClientSession>();
         AllowedParameters = new HashSet<string>(options.AllowedStartupParameters, StringComparer.OrdinalIgnoreCase);
+
+        // Inline reads and writes: socket completions run the relay directly (see ReceiveOptions).
+        SocketOptions = SocketConnectionOptions.InlineReads | SocketConnectionOptions.InlineWrites;
+        if (options.ZeroLengthReads)
+        {
+            SocketOptions |= SocketConnectionOptions.ZeroLengthReads;
+        }
     }
+
+    public SocketConnectionOptions SocketOptions { get; }
 
     public GatewayOptions Options { get; }
 

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: direct PostgreSQL, socat, PgBouncer (session mode) and HoopGate.
+
+Every workload runs against every target in the same round, in rotating order, for several rounds;
+the report gives medians and ratios against direct and against PgBouncer. Figures on a shared 2-core
+machine are noisy: only ratios measured in one run mean anything.
+
+Usage: tests/bench/run.sh [--rounds N] [--duration S] [--quick]   (run.sh builds HoopGate first)
+"""
+import argparse, json, os, pwd, re, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, time
+
+PG_BIN = next((f"/usr/lib/postgresql/{v}/bin" for v in ("17", "16", "15", "14") if os.path.exists(f"/usr/lib/postgresql/{v}/bin/initdb")), None)
+USER, PASSWORD = "bench", "bench-password"          # throwaway, loopback only
+CLIENT_USER, CLIENT_PASSWORD = "bench", "bench-client-password"
+ROWS_SQL = "SELECT g, repeat('x', 90) FROM generate_series(1, 1000000) g"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(cmd):
+    return ["runuser", "-u", "postgres", "--"] + cmd if os.geteuid() == 0 else cmd
+
+
+def run(cmd, env=None, check=True, timeout=600, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(cmd, env=e, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and p.returncode != 0:
+        raise SystemExit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def wait_port(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port} after {timeout}s")
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.dir = tempfile.mkdtemp(prefix="hoopgate-bench-")
+        os.chmod(self.dir, 0o755)
+        self.procs = []
+        self.ports = {}
+
+    # ---------------------------------------------------------------- setup
+    def start(self):
+        data = os.path.join(self.dir, "data")
+        pw = os.path.join(self.dir, "pw")
+        with open(pw, "w") as f:
+            f.write(PASSWORD + "\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            shutil.chown(pw, "postgres", "postgres")
+        run(as_postgres([f"{PG_BIN}/initdb", "-D", data, "-U", USER, "--pwfile", pw, "-A", "scram-sha-256", "--no-sync", "-E", "UTF8", "--locale", "C"]))
+        self.ports["direct"] = free_port()
+        with open(os.path.join(data, "postgresql.conf"), "a") as f:
+            f.write(f"\nlisten_addresses='127.0.0.1'\nport={self.ports['direct']}\nunix_socket_directories='{self.dir}'\n"
+                    "max_connections=1200\nshared_buffers=256MB\nfsync=off\nsynchronous_commit=off\n")
+        run(as_postgres([f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-l", os.path.join(self.dir, "pg.log"), "start"]))
+        self.data = data
+        env = {"PGPASSWORD": PASSWORD}
+        run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE bench"], env=env)
+        run(["pgbench", "-i", "-q", "-s", str(self.args.scale), "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "bench"], env=env)
+
+        # socat: a plain byte forwarder, the floor of what any proxy costs.
+        self.ports["socat"] = free_port()
+        self.spawn(["socat", f"TCP-LISTEN:{self.ports['socat']},bind=127.0.0.1,fork,reuseaddr,nodelay", f"TCP:127.0.0.1:{self.ports['direct']},nodelay"])
+
+        # PgBouncer in session mode: the bar.
+        self.ports["pgbouncer"] = free_port()
+        ini = os.path.join(self.dir, "pgbouncer.ini")
+        users = os.path.join(self.dir, "userlist.txt")
+        with open(users, "w") as f:
+            f.write(f'"{USER}" "{PASSWORD}"\n')
+        with open(ini, "w") as f:
+            f.write(f"""[databases]
+* = host=127.0.0.1 port={self.ports['direct']}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {self.ports['pgbouncer']}
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = {users}
+pool_mode = session
+max_client_conn = 2000
+default_pool_size = 100
+logfile = {self.dir}/pgbouncer.log
+pidfile = {self.dir}/pgbouncer.pid
+""")
+        if os.geteuid() == 0:
+            for p in (ini, users):
+                shutil.chown(p, "postgres", "postgres")
+        self.spawn(as_postgres(["pgbouncer", ini]))
+
+        # HoopGate with the static (test-only) authenticator: this measures the relay.
+        self.ports["hoopgate"] = free_port()
+        cfg = os.path.join(self.dir, "hoopgate.json")
+        with open(cfg, "w") as f:
+            json.dump({"HoopGate": {
+                "Gateway": {"ListenAddress": "127.0.0.1", "Port": self.ports["hoopgate"], "Tls": {"Required": False},
+                            "MaxConnections": 5000, "MaxConnectionsPerAddress": 5000},
+                "Upstream": {"Host": "127.0.0.1", "Port": self.ports["direct"], "User": USER, "SslMode": "Disable"},
+                "Authentication": {"Mode": "Static", "Insecure": True, "StaticUsers": [{"Name": CLIENT_USER, "Password": CLIENT_PASSWORD}]},
+                "Logging": {"Level": "Warning"}}}, f)
+        env = {"HoopGate__Upstream__Password": PASSWORD}
+        env.update(dict(x.split("=", 1) for x in self.args.hoopgate_env))
+        self.hoopgate = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=env)
+        # Variants: more HoopGate processes with other runtime settings, measured in the same rounds.
+        for variant in self.args.variant:
+            name, _, settings = variant.partition(":")
+            self.ports[name] = free_port()
+            venv = dict(env)
+            venv.update(dict(x.split("=", 1) for x in settings.split(",") if x))
+            venv["HoopGate__Gateway__Port"] = str(self.ports[name])
+            self.spawn([self.args.hoopgate, "run", "--config", cfg], env=venv)
+        for name in self.ports:
+            wait_port(self.ports[name])
+
+    def spawn(self, cmd, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        log = open(os.path.join(self.dir, f"process-{len(self.procs)}.err"), "a")
+        p = subprocess.Popen(cmd, env=e, stdout=subprocess.DEVNULL, stderr=log)
+        self.procs.append(p)
+        return p
+
+    def stop(self):
+        for p in reversed(self.procs):
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        run(as_postgres([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "stop"]), check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---------------------------------------------------------------- workloads
+    def env_for(self, target):
+        return {"PGPASSWORD": PASSWORD if target in ("direct", "socat", "pgbouncer") else CLIENT_PASSWORD}
+
+    def pgbench(self, target, clients, mode):
+        cmd = ["pgbench", "-n", "-S", "-M", mode, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(self.args.duration),
+               "-h", "127.0.0.1", "-p", str(self.ports[target]), "-U", USER, "bench"]
+        out = run(cmd, env=self.env_for(target)).stdout
+        m = re.search(r"tps = ([0-9.]+) \((?:without|excluding)", out)
+        return float(m.group(1))
+
+    def stream(self, target, how):
+        sql = ROWS_SQL if how == "psql" else f"COPY ({ROWS_SQL}) TO STDOUT"
+        cmd = ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports[target]), "-U", USER, "-d", "bench", "-c", sql]
+        start = time.perf_counter()
+        with open(os.devnull, "w") as sink:
+            p = subprocess.run(cmd, env={**os.environ, **self.env_for(target)}, stdout=sink, stderr=subprocess.PIPE, text=True, timeout=300)
+        if p.returncode != 0:
+            raise SystemExit(p.stderr)
+        return time.perf_counter() - start
+
+    def idle_memory(self, count):
+        """RSS growth of HoopGate (and PgBouncer) per idle, authenticated session."""
+        results = {}
+        for target, pid in (("hoopgate", self.hoopgate.pid), ("pgbouncer", self.pgbouncer_pid())):
+            if pid is None:
+                continue
+            time.sleep(1)
+            before = rss_kb(pid)
+            socks = []
+            password = CLIENT_PASSWORD if target == "hoopgate" else PASSWORD
+            for _ in range(count):
+                socks.append(open_session(self.ports[target], USER, password))
+            time.sleep(2)
+            after = rss_kb(pid)
+            for s in socks:
+                s.close()
+            results[target] = (after - before) * 1024 / count
+            time.sleep(2)
+        return results
+
+    def pgbouncer_pid(self):
+        try:
+            with open(os.path.join(self.dir, "pgbouncer.pid")) as f:
+                return int(f.read().strip())
+        except OSError:
+            return None
+
+
+def open_session(port, user, password):
+    """A minimal protocol-3 client: startup, cleartext or SCRAM (PgBouncer), up to ReadyForQuery."""
+    s = socket.create_connection(("127.0.0.1", port))
+    params = b"user\0" + user.encode() + b"\0database\0bench\0\0"
+    s.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
+    scram = None
+    while True:
+        t, body = read_msg(s)
+        if t == b"R":
+            code = struct.unpack("!i", body[:4])[0]
+            if code == 3:
+                pw = password.encode() + b"\0"
+                s.sendall(b"p" + struct.pack("!i", 4 + len(pw)) + pw)
+            elif code == 10:
+                scram = Scram(password)
+                first = scram.first()
+                mech = b"SCRAM-SHA-256\0"
+                s.sendall(b"p" + struct.pack("!i", 4 + len(mech) + 4 + len(first)) + mech + struct.pack("!i", len(first)) + first)
+            elif code == 11:
+                final = scram.final(body[4:])
+                s.sendall(b"p" + struct.pack("!i", 4 + len(final)) + final)
+        elif t == b"E":
+            raise SystemExit("session refused: " + body.decode(errors="replace"))
+        elif t == b"Z":
+            return s
+
+
+def read_msg(s):
+    head = recv_exact(s, 5)
+    n = struct.unpack("!i", head[1:])[0]
+    return head[:1], recv_exact(s, n - 4)
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise SystemExit("connection closed")
+        buf += chunk
+    return buf
+
+
+class Scram:
+    def __init__(self, password):
+        import base64, os as _os
+        self.password = password.encode()
+        self.nonce = base64.b64encode(_os.urandom(18)).decode()
+
+    def first(self):
+        self.bare = "n=,r=" + self.nonce
+        return ("n,," + self.bare).encode()
+
+    def final(self, server_first):
+        import base64, hashlib, hmac
+        sf = server_first.decode()
+        parts = dict(p.split("=", 1) for p in sf.split(","))
+        salted = hashlib.pbkdf2_hmac("sha256", self.password, base64.b64decode(parts["s"]), int(parts["i"]))
+        ck = hmac.new(salted, b"Client Key", "sha256").digest()
+        without = "c=biws,r=" + parts["r"]
+        auth = (self.bare + "," + sf + "," + without).encode()
+        sig = hmac.new(hashlib.sha256(ck).digest(), auth, "sha256").digest()
+        proof = bytes(a ^ b for a, b in zip(ck, sig))
+        return (without + ",p=" + base64.b64encode(proof).decode()).encode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hoopgate", required=True, help="path of the published hoopgate executable")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--duration", type=int, default=5, help="seconds per pgbench run")
+    ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--idle", type=int, default=1000, help="idle sessions for the memory figure")
+    ap.add_argument("--targets", default="direct,socat,pgbouncer,hoopgate")
+    ap.add_argument("--workloads", default="S1,S16,E16,psql,copy")
+    ap.add_argument("--hoopgate-env", action="append", default=[], help="NAME=VALUE for the HoopGate process (to compare runtime knobs)")
+    ap.add_argument("--variant", action="append", default=[], help="NAME:ENV=VALUE,... an extra HoopGate target with other environment settings")
+    ap.add_argument("--output", help="write the Markdown report here as well")
+    args = ap.parse_args()
+    targets = args.targets.split(",") + [v.partition(":")[0] for v in args.variant]
+    workloads = {
+        "S1": ("pgbench -S -c 1 (TPS)", lambda b, t: b.pgbench(t, 1, "simple"), True),
+        "S16": ("pgbench -S -c 16 (TPS)", lambda b, t: b.pgbench(t, 16, "simple"), True),
+        "E16": ("pgbench -S -M extended -c 16 (TPS)", lambda b, t: b.pgbench(t, 16, "extended"), True),
+        "psql": ("1M rows via psql SELECT (s)", lambda b, t: b.stream(t, "psql"), False),
+        "copy": ("1M rows via COPY TO STDOUT (s)", lambda b, t: b.stream(t, "copy"), False),
+    }
+    chosen = [w for w in args.workloads.split(",") if w in workloads]
+    b = Bench(args)
+    results = {w: {t: [] for t in targets} for w in chosen}
+    try:
+        b.start()
+        for r in range(args.rounds):
+            order = targets[r % len(targets):] + targets[:r % len(targets)]
+            for w in chosen:
+                for t in order:
+                    results[w][t].append(workloads[w][1](b, t))
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+        memory = b.idle_memory(args.idle) if args.idle else {}
+    finally:
+        b.stop()
+
+    lines = [f"rounds: {args.rounds}, pgbench -T {args.duration}, scale {args.scale}, cores: {os.cpu_count()}", "",
+             "| workload | " + " | ".join(targets) + " | HoopGate/direct | HoopGate/PgBouncer |",
+             "|---|" + "---|" * len(targets) + "---|---|"]
+    for w in chosen:
+        label, _, higher_better = workloads[w]
+        med = {t: statistics.median(results[w][t]) for t in targets}
+        fmt = (lambda v: f"{v:,.0f}") if higher_better else (lambda v: f"{v:.2f}")
+        vs_direct = med.get("hoopgate", 0) / med["direct"] if "direct" in med else float("nan")
+        vs_bouncer = med.get("hoopgate", 0) / med["pgbouncer"] if "pgbouncer" in med else float("nan")
+        lines.append(f"| {label} | " + " | ".join(fmt(med[t]) for t in targets) + f" | {vs_direct:.2f}× | {vs_bouncer:.2f}× |")
+    lines.append("")
+    lines.append("Per-round values (same order as the columns):")
+    for w in chosen:
+        lines.append(f"- {w}: " + "; ".join(f"{t} " + ", ".join(f"{v:.0f}" if workloads[w][2] else f"{v:.2f}" for v in results[w][t]) for t in targets))
+    if memory:
+        lines.append("")
+        lines.append(f"Memory per idle authenticated session ({args.idle} sessions, RSS growth): " +
+                     ", ".join(f"{t} {v / 1024:.1f} KiB" for t, v in memory.items()))
+    report = "\n".join(lines)
+    print(report)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(report + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,7 @@ public sealed class CopyTests(GatewayFixture fixture)
     public async Task Binary_copy_from_stdin_inserts_every_row()
     {
         string table = GatewayFixture.UniqueName("copy_bin_in");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int, name text, payload bytea)");
 
         ulong written;
@@ -46,7 +46,7 @@ public sealed class CopyTests(GatewayFixture fixture)
     public async Task Text_copy_from_stdin_inserts_every_row()
     {
         string table = GatewayFixture.UniqueName("copy_txt_in");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int, name text)");
 
         await using (TextWriter writer = await connection.BeginTextImportAsync($"COPY {table} (id, name) FROM STDIN").Within())
@@ -70,7 +70,7 @@ public sealed class CopyTests(GatewayFixture fixture)
     public async Task Copy_from_stdin_with_a_bad_row_fails_with_22P02_and_the_session_stays_usable()
     {
         string table = GatewayFixture.UniqueName("copy_bad_in");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int)");
 
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(async () =>
@@ -87,7 +87,7 @@ public sealed class CopyTests(GatewayFixture fixture)
     [Fact]
     public async Task Binary_copy_to_stdout_exports_every_row()
     {
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
 
         int rows = 0;
         long sum = 0;
@@ -113,7 +113,7 @@ public sealed class CopyTests(GatewayFixture fixture)
     public async Task Text_copy_to_stdout_exports_every_row()
     {
         string table = GatewayFixture.UniqueName("copy_txt_out");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} AS SELECT g AS id, 'v' || g AS name FROM generate_series(1, {RowCount}) g");
 
         var lines = new List<string>();

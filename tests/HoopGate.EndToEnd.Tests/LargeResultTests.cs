@@ -15,7 +15,7 @@ public sealed class LargeResultTests(GatewayFixture fixture)
     [Fact]
     public async Task Million_row_result_is_read_completely()
     {
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await using var command = new NpgsqlCommand("SELECT g, repeat('x', 90) FROM generate_series(1, 1000000) g", connection);
 
         (long rows, long sum, int last, string lastText) = await ReadAllAsync(command).Within(TimeSpan.FromSeconds(120));
@@ -53,7 +53,7 @@ public sealed class LargeResultTests(GatewayFixture fixture)
         byte[] expectedHash = SHA256.HashData(value);
         string table = GatewayFixture.UniqueName("big_bytea");
 
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TEMP TABLE {table} (b bytea)");
 
         // Client to server: one Bind of 100 MB, larger than the gateway's MaxMessageLength (64 MiB), so it must stream.

@@ -13,8 +13,8 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     public async Task Committed_transaction_is_visible_to_another_session()
     {
         string table = GatewayFixture.UniqueName("tx_commit");
-        await using NpgsqlConnection writer = await _gateway.OpenAsync().Within();
-        await using NpgsqlConnection reader = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection writer = await _gateway.OpenAsync("hg_test").Within();
+        await using NpgsqlConnection reader = await _gateway.OpenAsync("hg_test").Within();
         await writer.ExecuteAsync($"CREATE TABLE {table} (id int PRIMARY KEY, name text)");
 
         await using (NpgsqlTransaction transaction = await writer.BeginTransactionAsync().Within())
@@ -33,7 +33,7 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     public async Task Rolled_back_transaction_leaves_no_rows()
     {
         string table = GatewayFixture.UniqueName("tx_rollback");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int)");
 
         await using (NpgsqlTransaction transaction = await connection.BeginTransactionAsync().Within())
@@ -51,7 +51,7 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     public async Task Error_inside_a_transaction_fails_it_with_25P02_until_rollback()
     {
         string table = GatewayFixture.UniqueName("tx_failed");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int)");
 
         await using (NpgsqlTransaction transaction = await connection.BeginTransactionAsync().Within())
@@ -75,7 +75,7 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     [Fact]
     public async Task Statement_error_outside_a_transaction_leaves_the_session_usable()
     {
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync("SET application_name = 'kept-after-error'");
 
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.ScalarAsync<int>("SELECT 1/0")).Within();
@@ -91,7 +91,7 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     public async Task Savepoint_rollback_keeps_the_earlier_work_of_the_transaction()
     {
         string table = GatewayFixture.UniqueName("tx_savepoint");
-        await using NpgsqlConnection connection = await _gateway.OpenAsync().Within();
+        await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
         await connection.ExecuteAsync($"CREATE TABLE {table} (id int)");
 
         await using (NpgsqlTransaction transaction = await connection.BeginTransactionAsync().Within())

@@ -101,7 +101,7 @@ internal sealed class RawClient : IAsyncDisposable
 
         // The gateway closes the connection once it has dealt with the request, as PostgreSQL does.
         byte[] sink = new byte[1];
-        int read = await stream.ReadAsync(sink).AsTask().Within(TimeSpan.FromSeconds(15));
+        int read = await stream.ReadAsync(sink).Within(TimeSpan.FromSeconds(15));
         if (read != 0)
         {
             throw new InvalidOperationException("the gateway answered a CancelRequest with data");

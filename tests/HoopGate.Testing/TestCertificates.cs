@@ -27,7 +27,9 @@ public sealed class TestCertificates
         var caRequest = new CertificateRequest("CN=HoopGate Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using X509Certificate2 ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        // One clock reading for both certificates: the server's must not outlive its issuer by a second.
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        using X509Certificate2 ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
 
         using var serverKey = RSA.Create(2048);
         var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -38,7 +40,7 @@ public sealed class TestCertificates
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         byte[] serial = RandomNumberGenerator.GetBytes(12);
-        using X509Certificate2 server = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), serial);
+        using X509Certificate2 server = serverRequest.Create(ca, now.AddDays(-1), now.AddYears(1).AddMinutes(-1), serial);
 
         File.WriteAllText(result.CaCertificatePath, ca.ExportCertificatePem());
         File.WriteAllText(result.ServerCertificatePath, server.ExportCertificatePem());

@@ -112,6 +112,12 @@ internal sealed partial class ClientSession
             await FlushQuietlyAsync(client.Output);
         }
 
+        if (_abortRequested && !_model.IsIdle)
+        {
+            // The statement would otherwise run to its end on the server after the client is gone.
+            await TryCancelServerStatementAsync();
+        }
+
         if (!_model.Terminated && serverResult != PumpResult.InputClosed && clientResult != PumpResult.OutputClosed)
         {
             // The client vanished or is being ended: say goodbye properly so the backend does not log an EOF.
@@ -134,29 +140,13 @@ internal sealed partial class ClientSession
             while (true)
             {
                 ReadResult result = await input.ReadAsync();
-                if (result.IsCanceled)
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (result.IsCanceled && Woken(relay, wakeable) is { } stop)
                 {
-                    if (_abortRequested || _stopPumps || !wakeable)
-                    {
-                        return PumpResult.Stopped;
-                    }
-
-                    if (_shutdownRequested && _model.IsIdle && relay.AtMessageBoundary)
-                    {
-                        return PumpResult.Finished;
-                    }
-
-                    if (!_shutdownRequested)
-                    {
-                        return PumpResult.Stopped;
-                    }
-
-                    // Woken for shutdown while work is in flight: the next idle ReadyForQuery ends the session.
-                    ((BackendRelay)relay).StopWhenIdle = true;
-                    continue;
+                    input.AdvanceTo(buffer.Start);
+                    return stop;
                 }
 
-                ReadOnlySequence<byte> buffer = result.Buffer;
                 long before = relay.BytesForwarded;
                 RelayAction action;
                 try
@@ -202,6 +192,48 @@ internal sealed partial class ClientSession
         {
             return PumpResult.InputClosed;
         }
+        catch (InvalidOperationException)
+        {
+            // A failed socket send completes its pipe (Pipelines.Sockets.Unofficial does so by design); the next
+            // write to it throws. The peer we were writing to is gone.
+            return PumpResult.OutputClosed;
+        }
+    }
+
+    private async Task TryCancelServerStatementAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _services.Connector.SendCancelAsync(_server!.KeyData, timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        {
+            // Best effort: the Terminate that follows ends the backend once the statement is over.
+        }
+    }
+
+    /// <summary>Decides what a woken pump does: stop, or (shutdown with work in flight) go on until idle.</summary>
+    private PumpResult? Woken(MessageRelay relay, bool wakeable)
+    {
+        if (_abortRequested || _stopPumps || !wakeable)
+        {
+            return PumpResult.Stopped;
+        }
+
+        if (_shutdownRequested && _model.IsIdle && relay.AtMessageBoundary)
+        {
+            return PumpResult.Finished;
+        }
+
+        if (!_shutdownRequested)
+        {
+            return PumpResult.Stopped;
+        }
+
+        // Woken for shutdown while work is in flight: the next idle ReadyForQuery ends the session.
+        ((BackendRelay)relay).StopWhenIdle = true;
+        return null;
     }
 
     private IDuplexPipe CreatePipe(Socket socket, Stream stream, bool tls) =>

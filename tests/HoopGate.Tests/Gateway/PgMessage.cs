@@ -40,7 +40,7 @@ internal readonly record struct PgMessage(byte Code, byte[] Body)
                 ErrorResponse error = ErrorResponse.Read(new ReadOnlySequence<byte>(Body));
                 return (char)Code + "(" + error.Severity + " " + error.SqlState + ": " + error.Message + ")";
             }
-            catch (Protocol.Errors.PgProtocolException)
+            catch (HoopGate.Protocol.Errors.PgProtocolException)
             {
                 return (char)Code + "(unparseable, " + Body.Length + " bytes)";
             }

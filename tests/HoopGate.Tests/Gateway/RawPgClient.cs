@@ -99,6 +99,13 @@ internal sealed class RawPgClient : IAsyncDisposable
         return new PgMessage(header[0], body);
     }
 
+    /// <summary>Waits <paramref name="wait"/>, then says whether any byte (or a close) has arrived, without consuming it.</summary>
+    public async Task<bool> ReceivedAnythingAsync(TimeSpan wait)
+    {
+        await Task.Delay(wait).Within();
+        return _socket.Poll(0, SelectMode.SelectRead);
+    }
+
     /// <summary>Reads until the gateway closes the connection; returns what arrived before the close.</summary>
     public async Task<List<PgMessage>> ReadUntilClosedAsync(TimeSpan? timeout = null)
     {

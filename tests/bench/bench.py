@@ -45,6 +45,13 @@ def wait_port(port, timeout=30):
     raise SystemExit(f"nothing listens on {port} after {timeout}s")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -60,6 +67,8 @@ class Bench:
         os.chmod(self.dir, 0o755)
         self.procs = []
         self.ports = {}
+        self.pids = {}
+        self.cpu = {}
 
     # ---------------------------------------------------------------- setup
     def start(self):
@@ -124,6 +133,7 @@ pidfile = {self.dir}/pgbouncer.pid
         env = {"HoopGate__Upstream__Password": PASSWORD}
         env.update(dict(x.split("=", 1) for x in self.args.hoopgate_env))
         self.hoopgate = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=env)
+        self.pids["hoopgate"] = self.hoopgate.pid
         # Variants: more HoopGate processes with other runtime settings, measured in the same rounds.
         for variant in self.args.variant:
             name, _, settings = variant.partition(":")
@@ -131,9 +141,11 @@ pidfile = {self.dir}/pgbouncer.pid
             venv = dict(env)
             venv.update(dict(x.split("=", 1) for x in settings.split(",") if x))
             venv["HoopGate__Gateway__Port"] = str(self.ports[name])
-            self.spawn([self.args.hoopgate, "run", "--config", cfg], env=venv)
+            self.pids[name] = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=venv).pid
         for name in self.ports:
             wait_port(self.ports[name])
+        if self.pgbouncer_pid():
+            self.pids["pgbouncer"] = self.pgbouncer_pid()
 
     def spawn(self, cmd, env=None):
         e = dict(os.environ)
@@ -161,9 +173,16 @@ pidfile = {self.dir}/pgbouncer.pid
     def pgbench(self, target, clients, mode):
         cmd = ["pgbench", "-n", "-S", "-M", mode, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(self.args.duration),
                "-h", "127.0.0.1", "-p", str(self.ports[target]), "-U", USER, "bench"]
+        pid = self.pids.get(target)
+        before = cpu_seconds(pid) if pid else 0
         out = run(cmd, env=self.env_for(target)).stdout
         m = re.search(r"tps = ([0-9.]+) \((?:without|excluding)", out)
-        return float(m.group(1))
+        tps = float(m.group(1))
+        if pid:
+            transactions = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
+            key = (clients, mode, target)
+            self.cpu.setdefault(key, []).append((cpu_seconds(pid) - before) * 1e6 / max(transactions, 1))
+        return tps
 
     def stream(self, target, how):
         sql = ROWS_SQL if how == "psql" else f"COPY ({ROWS_SQL}) TO STDOUT"
@@ -323,6 +342,11 @@ def main():
         lines.append("")
         lines.append(f"Memory per idle authenticated session ({args.idle} sessions, RSS growth): " +
                      ", ".join(f"{t} {v / 1024:.1f} KiB" for t, v in memory.items()))
+    if b.cpu:
+        lines.append("")
+        lines.append("Proxy CPU per transaction (µs, median over rounds, user+system of the proxy process):")
+        for (clients, mode, target), values in sorted(b.cpu.items()):
+            lines.append(f"- pgbench -M {mode} -c {clients}, {target}: {statistics.median(values):.1f}")
     report = "\n".join(lines)
     print(report)
     if args.output:

@@ -48,10 +48,10 @@ public sealed class GatewayOptions
     public double ShutdownTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
-    /// Wait for data with a zero-length read before taking a receive buffer. Default <see langword="true"/>: an idle
-    /// session then holds no buffer (see docs/benchmarks.md for the memory and throughput trade-off).
+    /// Run socket completions on the runtime's event thread rather than the thread pool. Default <see langword="true"/>.
+    /// Read by the host before the first socket exists (see GatewayHost); changing it needs a restart.
     /// </summary>
-    public bool ZeroLengthReads { get; set; } = true;
+    public bool InlineSocketCompletions { get; set; } = true;
 
     /// <summary>
     /// This instance's number (1-255) when several gateways share a load balancer; 0 (default) for a lone instance.

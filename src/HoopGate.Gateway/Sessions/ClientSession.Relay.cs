@@ -1,78 +1,68 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using HoopGate.Gateway.Upstream;
 using HoopGate.Protocol.Backend;
 using HoopGate.Protocol.Errors;
 using HoopGate.Protocol.Frontend;
-using Pipelines.Sockets.Unofficial;
 
 namespace HoopGate.Gateway.Sessions;
 
 internal sealed partial class ClientSession
 {
+    // Receive buffers start small so that 1,000 idle sessions stay cheap, grow while a read fills them (a large
+    // result streams in fewer, larger reads), and shrink back once a read leaves nothing behind.
+    private const int ClientBufferSize = 4 * 1024;
+    private const int ServerBufferSize = 16 * 1024;
+    private const int MaxBufferSize = 256 * 1024;
 
     private PgProtocolException? _violation;
     private volatile bool _stopPumps;
+    private RelayConnection? _clientSide;
+    private RelayConnection? _serverSide;
+    private BackendRelay? _toClient;
 
     /// <summary>Steps 4-5: relay both directions until one ends, then close the session cleanly.</summary>
     private async Task RelayAsync()
     {
         ServerConnection server = _server!;
-        IDuplexPipe client = CreatePipe(_socket, _clientStream, _clientTls);
-        IDuplexPipe upstream = CreatePipe(server.Socket, server.Stream, server.IsTls);
-        var toServer = new FrontendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
-        var toClient = new BackendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
-        Volatile.Write(ref _wake, () =>
+        var client = new RelayConnection(_socket, _clientTls ? _clientStream : null);
+        var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
+        using var toServer = new FrontendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
+        using var toClient = new BackendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
+        _clientSide = client;
+        _serverSide = upstream;
+        Volatile.Write(ref _toClient, toClient);
+        if (_shutdownRequested)
         {
-            upstream.Input.CancelPendingRead();
-            if (_abortRequested)
-            {
-                client.Input.CancelPendingRead();
-                client.Output.CancelPendingFlush();
-                upstream.Output.CancelPendingFlush();
-            }
-        });
+            WakeForShutdown();
+        }
 
         try
         {
-            if (_shutdownRequested)
-            {
-                RequestShutdown();
-            }
-
-            Task<PumpResult> clientToServer = PumpAsync(client.Input, upstream.Output, toServer, wakeable: false);
-            Task<PumpResult> serverToClient = PumpAsync(upstream.Input, client.Output, toClient, wakeable: true);
+            Task<PumpResult> clientToServer = PumpAsync(client, upstream, toServer, ClientBufferSize);
+            Task<PumpResult> serverToClient = PumpAsync(upstream, client, toClient, ServerBufferSize);
             Task<PumpResult> first = await Task.WhenAny(clientToServer, serverToClient);
 
+            // The other direction has nobody left to serve: stop its receive (sending still works, for the goodbye).
+            _stopPumps = true;
             PumpResult clientResult, serverResult;
             if (first == clientToServer)
             {
+                upstream.StopReceiving();
                 clientResult = await clientToServer;
-
-                // The client is gone or done; nothing the server still sends has anyone to read it.
-                _stopPumps = true;
-                upstream.Input.CancelPendingRead();
-                client.Output.CancelPendingFlush();
-                serverResult = await serverToClient;
+                serverResult = await StopAsync(serverToClient, upstream);
             }
             else
             {
+                client.StopReceiving();
                 serverResult = await serverToClient;
-                _stopPumps = true;
-                client.Input.CancelPendingRead();
-                upstream.Output.CancelPendingFlush();
-                clientResult = await clientToServer;
+                clientResult = await StopAsync(clientToServer, client);
             }
 
             await EndAsync(client, upstream, toClient, clientResult, serverResult, first == clientToServer);
         }
         finally
         {
-            toServer.Dispose();
-            toClient.Dispose();
-            await CompleteAsync(client);
-            await CompleteAsync(upstream);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
             if (_model.Anomalies > 0)
             {
@@ -81,9 +71,20 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>Waits for a stopped pump; one stuck sending to a peer that reads nothing is cut off.</summary>
+    private static async Task<PumpResult> StopAsync(Task<PumpResult> pump, RelayConnection input)
+    {
+        if (await Task.WhenAny(pump, Task.Delay(TimeSpan.FromSeconds(5))) != pump)
+        {
+            input.Close();
+        }
+
+        return await pump;
+    }
+
     /// <summary>Step 5: tell the client what ended the session, and let the server know the client is gone.</summary>
     private async Task EndAsync(
-        IDuplexPipe client, IDuplexPipe upstream, BackendRelay toClient, PumpResult clientResult, PumpResult serverResult, bool clientEndedFirst)
+        RelayConnection client, RelayConnection upstream, BackendRelay toClient, PumpResult clientResult, PumpResult serverResult, bool clientEndedFirst)
     {
         ErrorResponse? fatal = null;
         if (clientEndedFirst && clientResult == PumpResult.ProtocolViolation)
@@ -96,20 +97,21 @@ internal sealed partial class ClientSession
             LogProtocolViolation("server: " + _violation!.Message);
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.ProtocolViolation, "the server sent a message the gateway does not relay");
         }
+        else if (_shutdownRequested && serverResult is PumpResult.Finished or PumpResult.Stopped)
+        {
+            fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.AdminShutdown, "terminating connection due to gateway shutdown");
+        }
         else if (!clientEndedFirst && serverResult == PumpResult.InputClosed && !toClient.ServerSentFatal)
         {
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.ConnectionFailure, "server closed the connection unexpectedly");
-        }
-        else if (_shutdownRequested && (serverResult is PumpResult.Finished or PumpResult.Stopped))
-        {
-            fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.AdminShutdown, "terminating connection due to gateway shutdown");
         }
 
         // A FATAL can only follow a whole message: after a half-forwarded DataRow the client just sees the close.
         if (fatal is not null && toClient.AtMessageBoundary && serverResult != PumpResult.OutputClosed)
         {
-            fatal.WriteTo(client.Output);
-            await FlushQuietlyAsync(client.Output);
+            var buffer = new ArrayBufferWriter<byte>(256);
+            fatal.WriteTo(buffer);
+            await SendQuietlyAsync(client, buffer.WrittenMemory);
         }
 
         if (_abortRequested && !_model.IsIdle)
@@ -121,65 +123,60 @@ internal sealed partial class ClientSession
         if (!_model.Terminated && serverResult != PumpResult.InputClosed && clientResult != PumpResult.OutputClosed)
         {
             // The client vanished or is being ended: say goodbye properly so the backend does not log an EOF.
-            var terminate = upstream.Output.GetSpan(5);
-            terminate[0] = (byte)FrontendMessageCode.Terminate;
-            terminate[1] = 0;
-            terminate[2] = 0;
-            terminate[3] = 0;
-            terminate[4] = 4;
-            upstream.Output.Advance(5);
-            await FlushQuietlyAsync(upstream.Output);
+            await SendQuietlyAsync(upstream, new byte[] { (byte)FrontendMessageCode.Terminate, 0, 0, 0, 4 });
         }
     }
 
-    /// <summary>One direction: read, relay whole messages (streaming data ones), flush once per read.</summary>
-    private async Task<PumpResult> PumpAsync(PipeReader input, PipeWriter output, MessageRelay relay, bool wakeable)
+    /// <summary>
+    /// One direction: receive what is there, relay every whole message (streaming data ones), send what was
+    /// forwarded in one call, and only then receive again — so a slow reader holds the relay back instead of
+    /// making the gateway buffer.
+    /// </summary>
+    private async Task<PumpResult> PumpAsync(RelayConnection input, RelayConnection output, MessageRelay relay, int initialSize)
     {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+        int filled = 0;
+        using var forwarded = new OutputBuffer();
         try
         {
             while (true)
             {
-                ReadResult result = await input.ReadAsync();
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                if (result.IsCanceled && Woken(relay, wakeable) is { } stop)
+                if (filled == buffer.Length)
                 {
-                    input.AdvanceTo(buffer.Start);
-                    return stop;
+                    buffer = Resize(buffer, filled, Math.Min(buffer.Length * 2, MaxBufferSize));
                 }
 
-                long before = relay.BytesForwarded;
-                RelayAction action;
-                try
+                int received = await input.ReceiveAsync(buffer.AsMemory(filled));
+                if (received == 0)
                 {
-                    action = relay.Process(ref buffer, output);
-                }
-                finally
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
+                    return Ended(relay);
                 }
 
-                if (relay.BytesForwarded != before)
+                filled += received;
+                var sequence = new ReadOnlySequence<byte>(buffer, 0, filled);
+                RelayAction action = relay.Process(ref sequence, forwarded);
+                int left = (int)sequence.Length;
+                if (left > 0 && left < filled)
                 {
-                    FlushResult flush = await output.FlushAsync();
-                    if (flush.IsCanceled)
-                    {
-                        return PumpResult.Stopped;
-                    }
+                    Buffer.BlockCopy(buffer, filled - left, buffer, 0, left);
+                }
 
-                    if (flush.IsCompleted)
-                    {
-                        return PumpResult.OutputClosed;
-                    }
+                bool grewFull = filled == buffer.Length;
+                filled = left;
+                if (filled == 0 && buffer.Length > initialSize && !grewFull)
+                {
+                    buffer = Resize(buffer, 0, initialSize);
+                }
+
+                if (forwarded.WrittenCount > 0)
+                {
+                    await output.SendAsync(forwarded.WrittenMemory);
+                    forwarded.Reset();
                 }
 
                 if (action != RelayAction.Forward)
                 {
                     return PumpResult.Finished;
-                }
-
-                if (result.IsCompleted)
-                {
-                    return PumpResult.InputClosed;
                 }
             }
         }
@@ -190,13 +187,48 @@ internal sealed partial class ClientSession
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
-            return PumpResult.InputClosed;
+            // A receive or a send failed: either peer may have reset; report it as the input side closing, unless
+            // we were asked to stop.
+            return _stopPumps ? PumpResult.Stopped : PumpResult.InputClosed;
         }
-        catch (InvalidOperationException)
+        finally
         {
-            // A failed socket send completes its pipe (Pipelines.Sockets.Unofficial does so by design); the next
-            // write to it throws. The peer we were writing to is gone.
-            return PumpResult.OutputClosed;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A receive returned end of stream: the peer closed, or the session stopped the receive on purpose.</summary>
+    private PumpResult Ended(MessageRelay relay)
+    {
+        if (_shutdownRequested && relay is BackendRelay && (_abortRequested || (_model.IsIdle && relay.AtMessageBoundary)))
+        {
+            return PumpResult.Finished;
+        }
+
+        return _stopPumps || _abortRequested ? PumpResult.Stopped : PumpResult.InputClosed;
+    }
+
+    /// <summary>
+    /// Graceful shutdown: the relay stops after the next ReadyForQuery that leaves the session idle; a session
+    /// that is idle now is woken at once (its server receive is stopped, which the pump reads as "finished").
+    /// </summary>
+    private void WakeForShutdown()
+    {
+        BackendRelay? toClient = Volatile.Read(ref _toClient);
+        if (toClient is null)
+        {
+            return;
+        }
+
+        toClient.StopWhenIdle = true;
+        if (_abortRequested || (_model.IsIdle && toClient.AtMessageBoundary))
+        {
+            _serverSide?.StopReceiving();
+        }
+
+        if (_abortRequested)
+        {
+            _clientSide?.StopReceiving();
         }
     }
 
@@ -207,60 +239,29 @@ internal sealed partial class ClientSession
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await _services.Connector.SendCancelAsync(_server!.KeyData, timeout.Token);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ServerConnectionException)
         {
             // Best effort: the Terminate that follows ends the backend once the statement is over.
         }
     }
 
-    /// <summary>Decides what a woken pump does: stop, or (shutdown with work in flight) go on until idle.</summary>
-    private PumpResult? Woken(MessageRelay relay, bool wakeable)
+    private static byte[] Resize(byte[] buffer, int keep, int size)
     {
-        if (_abortRequested || _stopPumps || !wakeable)
-        {
-            return PumpResult.Stopped;
-        }
-
-        if (_shutdownRequested && _model.IsIdle && relay.AtMessageBoundary)
-        {
-            return PumpResult.Finished;
-        }
-
-        if (!_shutdownRequested)
-        {
-            return PumpResult.Stopped;
-        }
-
-        // Woken for shutdown while work is in flight: the next idle ReadyForQuery ends the session.
-        ((BackendRelay)relay).StopWhenIdle = true;
-        return null;
+        byte[] resized = ArrayPool<byte>.Shared.Rent(size);
+        Buffer.BlockCopy(buffer, 0, resized, 0, keep);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return resized;
     }
 
-    private IDuplexPipe CreatePipe(Socket socket, Stream stream, bool tls) =>
-        tls
-            ? StreamConnection.GetDuplex(stream, _services.SendOptions, _services.ReceiveOptions)
-            : SocketConnection.Create(socket, _services.SendOptions, _services.ReceiveOptions, _services.SocketOptions);
-
-    private static async Task FlushQuietlyAsync(PipeWriter output)
+    private static async Task SendQuietlyAsync(RelayConnection connection, ReadOnlyMemory<byte> data)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await output.FlushAsync(timeout.Token);
+            await connection.SendAsync(data).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or TimeoutException or InvalidOperationException)
         {
             // The peer is gone.
-        }
-    }
-
-    private static async ValueTask CompleteAsync(IDuplexPipe pipe)
-    {
-        await pipe.Input.CompleteAsync();
-        await pipe.Output.CompleteAsync();
-        if (pipe is IDisposable disposable)
-        {
-            disposable.Dispose();
         }
     }
 }

@@ -34,7 +34,6 @@ internal sealed partial class ClientSession : IAsyncDisposable
     private string _database = "";
     private volatile bool _shutdownRequested;
     private volatile bool _abortRequested;
-    private Action? _wake;
 
     public ClientSession(SessionServices services, Socket socket, AdmissionResult admission)
     {
@@ -88,7 +87,7 @@ internal sealed partial class ClientSession : IAsyncDisposable
     public void RequestShutdown()
     {
         _shutdownRequested = true;
-        Volatile.Read(ref _wake)?.Invoke();
+        WakeForShutdown();
     }
 
     /// <summary>End of the grace period: FATAL 57P01 now, whatever is in flight.</summary>
@@ -96,8 +95,8 @@ internal sealed partial class ClientSession : IAsyncDisposable
     {
         _abortRequested = true;
         _shutdownRequested = true;
-        Volatile.Read(ref _wake)?.Invoke();
-        if (_server is null)
+        WakeForShutdown();
+        if (Volatile.Read(ref _toClient) is null)
         {
             // Still starting: closing the socket ends the pending read.
             _socket.Close();

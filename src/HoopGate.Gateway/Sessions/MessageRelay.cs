@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using HoopGate.Protocol.Errors;
 using HoopGate.Protocol.Framing;
@@ -50,7 +49,7 @@ internal abstract class MessageRelay : IDisposable
     /// <param name="output">Where forwarded bytes go (not flushed here).</param>
     /// <returns><see cref="RelayAction.Forward"/> to keep going, otherwise how the direction stopped.</returns>
     /// <exception cref="PgProtocolException">A malformed, oversized or disallowed message.</exception>
-    public RelayAction Process(ref ReadOnlySequence<byte> buffer, PipeWriter output)
+    public RelayAction Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
     {
         while (true)
         {
@@ -181,7 +180,7 @@ internal abstract class MessageRelay : IDisposable
     /// <summary>Reacts to a message type that <see cref="Classify"/> refused; throws by default.</summary>
     protected virtual void OnRejected(byte code) => ThrowHelper.ThrowUnknownMessageType(code);
 
-    private RelayAction HandleAccumulated(PipeWriter output)
+    private RelayAction HandleAccumulated(IBufferWriter<byte> output)
     {
         byte[] bytes = _accumulator!;
         int size = _accumulatorSize;
@@ -204,7 +203,7 @@ internal abstract class MessageRelay : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Copy(in ReadOnlySequence<byte> source, PipeWriter output)
+    private void Copy(in ReadOnlySequence<byte> source, IBufferWriter<byte> output)
     {
         BytesForwarded += source.Length;
         if (source.IsSingleSegment)

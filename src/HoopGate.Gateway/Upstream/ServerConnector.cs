@@ -256,7 +256,9 @@ internal sealed class ServerConnector
                     break;
 
                 case AuthenticationRequestType.SASLContinue when scram is not null:
-                    byte[] final = scram.CreateClientFinalMessage(request.Data);
+                    // PBKDF2 takes about a millisecond: keep it off the socket event thread that relays every session.
+                    byte[] serverFirst = request.Data;
+                    byte[] final = await Task.Run(() => scram.CreateClientFinalMessage(serverFirst), cancellationToken);
                     await StreamMessageIo.WriteAsync(stream, w => new SASLResponse(final).WriteTo(w), cancellationToken);
                     break;
 

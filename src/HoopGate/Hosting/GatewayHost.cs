@@ -38,12 +38,30 @@ public static class GatewayHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        ConfigureSocketCompletions(builder.Configuration);
         ConfigureLogging(builder, jsonLogs || builder.Configuration.GetValue<bool>("HoopGate:Logging:Json"));
         builder.Services.AddGateway(builder.Configuration);
 
         double drain = builder.Configuration.GetValue("HoopGate:Gateway:ShutdownTimeoutSeconds", new GatewayOptions().ShutdownTimeoutSeconds);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(drain + 15));
         return builder;
+    }
+
+    /// <summary>
+    /// Runs socket completions on the runtime's event thread instead of posting each one to the thread pool
+    /// (<c>HoopGate:Gateway:InlineSocketCompletions</c>, default true). The relay does a few microseconds of work per
+    /// read and never blocks, so the hop costs more than the work: docs/benchmarks.md has the figures. The runtime
+    /// reads the switch once, when the first socket is created, so it is set here, before the host starts; an
+    /// explicit DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS in the environment wins.
+    /// </summary>
+    private static void ConfigureSocketCompletions(IConfiguration configuration)
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (configuration.GetValue("HoopGate:Gateway:InlineSocketCompletions", true)
+            && Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
     }
 
     private static void ConfigureLogging(HostApplicationBuilder builder, bool json)

@@ -35,9 +35,9 @@ public static class Program
                 await host.RunAsync(cancellationToken);
                 return 0;
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (ValidationFailures(ex) is { } failures)
             {
-                await WriteValidationErrorsAsync(config, ex);
+                await WriteValidationErrorsAsync(config, failures);
                 return 1;
             }
         });
@@ -57,9 +57,9 @@ public static class Program
                 using IHost host = GatewayHost.CreateBuilder(config.FullName).Build();
                 host.Services.GetRequiredService<IStartupValidator>().Validate();
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (ValidationFailures(ex) is { } failures)
             {
-                await WriteValidationErrorsAsync(config, ex);
+                await WriteValidationErrorsAsync(config, failures);
                 return 1;
             }
             catch (InvalidDataException ex)
@@ -76,10 +76,28 @@ public static class Program
         return await root.Parse(args).InvokeAsync();
     }
 
-    private static async Task WriteValidationErrorsAsync(FileInfo config, OptionsValidationException ex)
+    /// <summary>Every validation failure, whether one options type failed or several (an AggregateException).</summary>
+    private static List<string>? ValidationFailures(Exception exception)
+    {
+        var failures = new List<string>();
+        IEnumerable<Exception> inner = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
+        foreach (Exception ex in inner)
+        {
+            if (ex is not OptionsValidationException validation)
+            {
+                return null;
+            }
+
+            failures.AddRange(validation.Failures);
+        }
+
+        return failures;
+    }
+
+    private static async Task WriteValidationErrorsAsync(FileInfo config, List<string> failures)
     {
         await Console.Error.WriteLineAsync("hoopgate: " + config.FullName + " is not valid:");
-        foreach (string failure in ex.Failures)
+        foreach (string failure in failures)
         {
             await Console.Error.WriteLineAsync("  - " + failure);
         }

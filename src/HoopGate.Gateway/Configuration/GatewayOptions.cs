@@ -54,6 +54,12 @@ public sealed class GatewayOptions
     public bool InlineSocketCompletions { get; set; } = true;
 
     /// <summary>
+    /// Socket event threads when <see cref="InlineSocketCompletions"/> is on; 0 (default) means one per four cores,
+    /// at least one. Read by the host at start.
+    /// </summary>
+    public int SocketEventThreads { get; set; }
+
+    /// <summary>
     /// This instance's number (1-255) when several gateways share a load balancer; 0 (default) for a lone instance.
     /// The cancel key a client gets carries it, so a CancelRequest that lands on another instance is forwarded here.
     /// </summary>

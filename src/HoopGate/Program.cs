@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using HoopGate.Demo;
 using HoopGate.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -72,9 +74,170 @@ public static class Program
             return 0;
         });
 
-        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check };
+        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check, CreateDevIssuerCommand(), CreateDevTokenCommand() };
         return await root.Parse(args).InvokeAsync();
     }
+
+    /// <summary><c>hoopgate dev-issuer</c>: runs the development OIDC issuer on loopback until Ctrl-C or SIGTERM.</summary>
+    private static Command CreateDevIssuerCommand()
+    {
+        var portOption = new Option<int>("--port") { Description = "The loopback port to listen on; 0 picks a free one", DefaultValueFactory = _ => 0 };
+        var keyFileOption = new Option<FileInfo?>("--key-file")
+        {
+            Description = "PEM RSA private key that signs tokens; created (mode 0600) if missing; without it the key lives only as long as the issuer",
+        };
+        var audienceOption = new Option<string>("--audience")
+        {
+            Description = "The default aud of tokens",
+            DefaultValueFactory = _ => new DevelopmentIssuerOptions().Audience,
+        };
+
+        var command = new Command("dev-issuer", "Serve a development OIDC discovery document and JWKS on 127.0.0.1 (development and tests only)")
+        {
+            portOption, keyFileOption, audienceOption,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await WriteDevelopmentWarningAsync();
+
+            // Stop cleanly (exit code 0) on SIGTERM as well as Ctrl-C, so scripts can `kill` the issuer and `wait` for it.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            var options = new DevelopmentIssuerOptions
+            {
+                Port = parse.GetValue(portOption),
+                KeyFile = parse.GetValue(keyFileOption)?.FullName,
+                Audience = parse.GetValue(audienceOption)!,
+            };
+
+            DevelopmentIssuer issuer;
+            try
+            {
+                issuer = await DevelopmentIssuer.StartAsync(options, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
+                return 2;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
+                return 1;
+            }
+
+            await using (issuer)
+            {
+                await Console.Out.WriteLineAsync("issuer: " + issuer.Issuer);
+                await Console.Out.WriteLineAsync("discovery: " + issuer.DiscoveryUrl);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // Ctrl-C or SIGTERM: a normal stop.
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>hoopgate dev-token</c>: prints one token signed with a development issuer's key file.</summary>
+    private static Command CreateDevTokenCommand()
+    {
+        var issuerOption = new Option<string>("--issuer") { Description = "The iss claim: the URL that hoopgate dev-issuer printed", Required = true };
+        var keyFileOption = new Option<FileInfo>("--key-file") { Description = "The key file the issuer was started with", Required = true };
+        var subjectOption = new Option<string>("--sub") { Description = "The sub claim", Required = true };
+        var groupsOption = new Option<string?>("--groups") { Description = "Comma-separated groups (the groups claim)" };
+        var lifetimeOption = new Option<TimeSpan>("--ttl")
+        {
+            Description = "How long the token is valid: 90s, 10m, 2h, 1d or 00:10:00",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(10),
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (DurationText.TryParse(text, out TimeSpan lifetime))
+                {
+                    return lifetime;
+                }
+
+                result.AddError("--ttl: '" + text + "' is not a positive duration such as 90s, 10m, 2h or 00:10:00");
+                return default;
+            },
+        };
+        var clientIdOption = new Option<string?>("--client-id") { Description = "A machine identity: sets azp and client_id (no email)" };
+        var emailOption = new Option<string?>("--email") { Description = "The email claim of a person" };
+        var audienceOption = new Option<string>("--audience")
+        {
+            Description = "The aud claim",
+            DefaultValueFactory = _ => new DevelopmentIssuerOptions().Audience,
+        };
+
+        var command = new Command("dev-token", "Print a token signed with a development issuer's key file (development and tests only)")
+        {
+            issuerOption, keyFileOption, subjectOption, groupsOption, lifetimeOption, clientIdOption, emailOption, audienceOption,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            await WriteDevelopmentWarningAsync();
+            string issuer = parse.GetValue(issuerOption)!;
+            if (!Uri.TryCreate(issuer, UriKind.Absolute, out Uri? issuerUri) || (issuerUri.Scheme != Uri.UriSchemeHttp && issuerUri.Scheme != Uri.UriSchemeHttps))
+            {
+                await Console.Error.WriteLineAsync("hoopgate: --issuer must be an absolute http URL such as the one hoopgate dev-issuer printed");
+                return 2;
+            }
+
+            FileInfo keyFile = parse.GetValue(keyFileOption)!;
+            if (!keyFile.Exists)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: key file " + keyFile.FullName + " does not exist; start hoopgate dev-issuer --key-file with it first");
+                return 2;
+            }
+
+            if (parse.GetValue(clientIdOption) is not null && parse.GetValue(emailOption) is not null)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: a machine identity (--client-id) carries no --email; give one or the other");
+                return 2;
+            }
+
+            var request = new DevelopmentTokenRequest
+            {
+                Subject = parse.GetValue(subjectOption)!,
+                Groups = (parse.GetValue(groupsOption) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Lifetime = parse.GetValue(lifetimeOption),
+                ClientId = parse.GetValue(clientIdOption),
+                Email = parse.GetValue(emailOption),
+            };
+            try
+            {
+                DevelopmentSigningKey key = DevelopmentSigningKey.Load(keyFile.FullName);
+                await Console.Out.WriteLineAsync(key.CreateToken(issuer, parse.GetValue(audienceOption)!, request));
+                return 0;
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
+                return 2;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Task WriteDevelopmentWarningAsync() => Console.Error.WriteLineAsync(
+        "hoopgate: warning: the development issuer mints tokens for any identity without authenticating anyone; "
+        + "use it for development and tests only and never configure production to trust it");
 
     /// <summary>Every validation failure, whether one options type failed or several (an AggregateException).</summary>
     private static List<string>? ValidationFailures(Exception exception)

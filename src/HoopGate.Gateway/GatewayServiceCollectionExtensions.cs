@@ -1,3 +1,4 @@
+using HoopGate.Auth;
 using HoopGate.Gateway.Authentication;
 using HoopGate.Gateway.Configuration;
 using HoopGate.Gateway.Listening;
@@ -27,7 +28,20 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthenticationOptions>, AuthenticationOptionsValidator>());
 
-        services.TryAddSingleton<IClientAuthenticator, StaticAuthenticator>();
+        services.AddOptions<List<GrantOptions>>().Bind(configuration.GetSection("HoopGate:Grants")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<List<GrantOptions>>, GrantOptionsValidator>());
+        if (string.Equals(configuration["HoopGate:Authentication:Mode"], "Oidc", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OidcOptions>, OidcOptionsValidator>());
+            services.TryAddSingleton<TokenValidator>();
+            services.TryAddSingleton<IClientAuthenticator, OidcAuthenticator>();
+        }
+        else
+        {
+            services.TryAddSingleton<IClientAuthenticator, StaticAuthenticator>();
+        }
+
         services.TryAddSingleton<ServerConnector>();
         services.TryAddSingleton<CancelRegistry>();
         services.TryAddSingleton<ConnectionLimiter>();

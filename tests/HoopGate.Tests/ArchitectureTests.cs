@@ -8,8 +8,9 @@ public sealed class ArchitectureTests
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
         { "HoopGate.Protocol", [] },
-        { "HoopGate.Gateway", ["HoopGate.Protocol"] },
-        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol"] },
+        { "HoopGate.Auth", [] },
+        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth"] },
+        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth"] },
     };
 
     [Theory]

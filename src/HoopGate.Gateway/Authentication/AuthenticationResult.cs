@@ -5,15 +5,19 @@ namespace HoopGate.Gateway.Authentication;
 /// <summary>The outcome of authenticating a client: an identity, or the FATAL to answer with.</summary>
 public sealed class AuthenticationResult
 {
-    private AuthenticationResult(GatewayIdentity? identity, string sqlState, string message)
+    private AuthenticationResult(GatewayIdentity? identity, string sqlState, string message, SessionGrant? grant = null)
     {
         Identity = identity;
+        Grant = grant ?? SessionGrant.Unrestricted;
         SqlState = sqlState;
         Message = message;
     }
 
     /// <summary>The identity, when authentication succeeded.</summary>
     public GatewayIdentity? Identity { get; }
+
+    /// <summary>On success: the upstream role and time limits of the session.</summary>
+    public SessionGrant Grant { get; }
 
     /// <summary>True when <see cref="Identity"/> is set.</summary>
     public bool Succeeded => Identity is not null;
@@ -25,7 +29,7 @@ public sealed class AuthenticationResult
     public string Message { get; }
 
     /// <summary>A success.</summary>
-    public static AuthenticationResult Success(GatewayIdentity identity) => new(identity, "", "");
+    public static AuthenticationResult Success(GatewayIdentity identity, SessionGrant? grant = null) => new(identity, "", "", grant);
 
     /// <summary>A bad or expired credential (28P01).</summary>
     public static AuthenticationResult InvalidCredential(string message) => new(null, Protocol.Errors.SqlState.InvalidPassword, message);

@@ -23,6 +23,8 @@ internal sealed class StaticAuthenticator : IClientAuthenticator
 
     public bool IsInsecure => true;
 
+    public bool RequiresTls => false;
+
     public ValueTask<AuthenticationResult> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
         byte[] presented = Encoding.UTF8.GetBytes(credentials.Password);

@@ -6,8 +6,20 @@ public sealed class AuthenticationOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "HoopGate:Authentication";
 
-    /// <summary>The authenticator. Only <c>Static</c> exists until OIDC lands (issue 4), and it is for tests.</summary>
+    /// <summary>The authenticator: <c>Oidc</c> (tokens as passwords; see <c>HoopGate:Oidc</c>), or <c>Static</c> (tests only).</summary>
     public string Mode { get; set; } = "";
+
+    /// <summary>
+    /// Accept tokens over plaintext connections. Default <see langword="false"/>: a token is a bearer credential.
+    /// For loopback development only.
+    /// </summary>
+    public bool AllowPlaintextTokens { get; set; }
+
+    /// <summary>
+    /// What the user name in the StartupMessage must be: <c>Ignore</c> (default; the token alone says who the caller
+    /// is) or <c>MustMatch</c> (the token's subject, e-mail or client id).
+    /// </summary>
+    public string UserName { get; set; } = "Ignore";
 
     /// <summary>
     /// Must be <see langword="true"/> to start with an authenticator that is not safe for production

@@ -32,7 +32,14 @@ internal sealed class AuthenticationOptionsValidator : IValidateOptions<Authenti
             return ValidateOptionsResult.Success;
         }
 
+        if (string.Equals(options.Mode, "Oidc", StringComparison.OrdinalIgnoreCase))
+        {
+            return options.UserName is "Ignore" or "MustMatch"
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail("HoopGate:Authentication:UserName must be 'Ignore' or 'MustMatch'");
+        }
+
         return ValidateOptionsResult.Fail(
-            "HoopGate:Authentication:Mode must be set; the only mode so far is 'Static' (tests only); OIDC is issue 4");
+            "HoopGate:Authentication:Mode must be set: 'Oidc' (tokens from HoopGate:Oidc:Issuers), or 'Static' (tests only)");
     }
 }

@@ -36,6 +36,9 @@ public sealed class UpstreamOptions
     /// <summary>SCRAM channel binding. Default <see cref="ChannelBindingMode.Prefer"/>.</summary>
     public ChannelBindingMode ChannelBinding { get; set; } = ChannelBindingMode.Prefer;
 
+    /// <summary>Least-privilege roles that grants may name (<see cref="GrantOptions.UpstreamRole"/>), by key.</summary>
+    public Dictionary<string, UpstreamRoleOptions> Roles { get; set; } = [];
+
     /// <summary>Time to connect, negotiate TLS and authenticate, in seconds. Default 10.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
 }

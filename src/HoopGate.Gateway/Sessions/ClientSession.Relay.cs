@@ -37,6 +37,7 @@ internal sealed partial class ClientSession
             WakeForShutdown();
         }
 
+        using Timer? deadline = StartDeadline();
         try
         {
             Task<PumpResult> clientToServer = PumpAsync(client, upstream, toServer, ClientBufferSize);
@@ -71,6 +72,29 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>Ends the session when its grant runs out: at token expiry (28P01) or at its maximum lifetime (57P05).</summary>
+    private Timer? StartDeadline()
+    {
+        if (_grant.EndsAt is not { } endsAt)
+        {
+            return null;
+        }
+
+        TimeSpan due = endsAt - DateTimeOffset.UtcNow;
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+
+        // System.Threading.Timer takes at most ~49 days; a session that long is re-checked then.
+        if (due > TimeSpan.FromDays(30))
+        {
+            due = TimeSpan.FromDays(30);
+        }
+
+        ErrorResponse reason = _grant.EndsAtTokenExpiry
+            ? ErrorResponse.Create(ErrorResponse.Fatal, SqlState.InvalidPassword, "terminating connection because the token expired", hint: "reconnect with a fresh token")
+            : ErrorResponse.Create(ErrorResponse.Fatal, SqlState.IdleSessionTimeout, "terminating connection because the session reached its maximum lifetime");
+        return new Timer(_ => End(reason), null, due, Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>Waits for a stopped pump; one stuck sending to a peer that reads nothing is cut off.</summary>
     private static async Task<PumpResult> StopAsync(Task<PumpResult> pump, RelayConnection input)
     {
@@ -87,7 +111,11 @@ internal sealed partial class ClientSession
         RelayConnection client, RelayConnection upstream, BackendRelay toClient, PumpResult clientResult, PumpResult serverResult, bool clientEndedFirst)
     {
         ErrorResponse? fatal = null;
-        if (clientEndedFirst && clientResult == PumpResult.ProtocolViolation)
+        if (_forcedEnd is not null)
+        {
+            fatal = _forcedEnd;
+        }
+        else if (clientEndedFirst && clientResult == PumpResult.ProtocolViolation)
         {
             LogProtocolViolation(_violation!.Message);
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, _violation.SqlState, _violation.Message);

@@ -48,11 +48,20 @@ internal sealed partial class ClientSession
             if (!result.Succeeded)
             {
                 LogAuthenticationFailed(credentials.User, result.SqlState);
+                TimeSpan delay = _services.Throttle.RecordFailure(RemoteEndPoint);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, stopping);
+                }
+
                 await TryWriteFatalAsync(result.SqlState, result.Message);
                 return false;
             }
 
+            _services.Throttle.RecordSuccess(RemoteEndPoint);
+
             _identity = result.Identity;
+            _grant = result.Grant;
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
@@ -80,7 +89,7 @@ internal sealed partial class ClientSession
         // 2. The server session, with the gateway's credentials.
         try
         {
-            _server = await _services.Connector.ConnectAsync(ServerParameters(startup), stopping);
+            _server = await _services.Connector.ConnectAsync(ServerParameters(startup), _grant.UpstreamRole, stopping);
         }
         catch (ServerConnectionException ex)
         {
@@ -229,7 +238,7 @@ internal sealed partial class ClientSession
             return false;
         }
 
-        if (_services.Options.Tls.Required && !_clientTls)
+        if ((_services.Options.Tls.Required || _services.Authenticator.RequiresTls) && !_clientTls)
         {
             LogStartupFailed("TLS required");
             await TryWriteFatalAsync(
@@ -312,13 +321,17 @@ internal sealed partial class ClientSession
         return new ClientCredentials(user, _database, password.Password, _clientTls, RemoteEndPoint);
     }
 
-    /// <summary>What the server session starts with: the database, the client's application name and allowed settings.</summary>
+    /// <summary>
+    /// What the server session starts with: the database, allowed settings, and an application_name that leads with
+    /// the caller's subject (the client's own name kept after it), so a DBA sees who is behind each backend in
+    /// pg_stat_activity.
+    /// </summary>
     private List<KeyValuePair<string, string>> ServerParameters(StartupMessage startup)
     {
         var parameters = new List<KeyValuePair<string, string>> { new("database", _database) };
         foreach (KeyValuePair<string, string> parameter in startup.Parameters)
         {
-            if (parameter.Key is "user" or "database" || parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal))
+            if (parameter.Key is "user" or "database" or "application_name" || parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -326,6 +339,13 @@ internal sealed partial class ClientSession
             parameters.Add(parameter);
         }
 
+        string application = _identity!.Subject;
+        if (startup["application_name"] is { Length: > 0 } clientApplication)
+        {
+            application += " " + clientApplication;
+        }
+
+        parameters.Add(new("application_name", application));
         return parameters;
     }
 

@@ -31,6 +31,8 @@ internal sealed partial class ClientSession : IAsyncDisposable
     private ServerConnection? _server;
     private BackendKeyData? _clientKey;
     private GatewayIdentity? _identity;
+    private SessionGrant _grant = SessionGrant.Unrestricted;
+    private ErrorResponse? _forcedEnd;
     private string _database = "";
     private volatile bool _shutdownRequested;
     private volatile bool _abortRequested;
@@ -87,6 +89,14 @@ internal sealed partial class ClientSession : IAsyncDisposable
     public void RequestShutdown()
     {
         _shutdownRequested = true;
+        WakeForShutdown();
+    }
+
+    /// <summary>Ends the session now with <paramref name="reason"/> (token expiry, maximum lifetime), whatever is in flight.</summary>
+    public void End(ErrorResponse reason)
+    {
+        _forcedEnd = reason;
+        _abortRequested = true;
         WakeForShutdown();
     }
 

@@ -24,6 +24,7 @@ internal sealed class SessionServices
         CancelRegistry = cancelRegistry;
         Logger = loggerFactory.CreateLogger<ClientSession>();
         AllowedParameters = new HashSet<string>(options.AllowedStartupParameters, StringComparer.OrdinalIgnoreCase);
+        Throttle = new AuthenticationThrottle(TimeProvider.System);
     }
 
     public GatewayOptions Options { get; }
@@ -39,4 +40,6 @@ internal sealed class SessionServices
     public ILogger Logger { get; }
 
     public HashSet<string> AllowedParameters { get; }
+
+    public AuthenticationThrottle Throttle { get; }
 }

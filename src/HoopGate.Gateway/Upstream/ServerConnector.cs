@@ -26,12 +26,17 @@ internal sealed class ServerConnector
 
     private readonly UpstreamOptions _options;
     private readonly Func<string> _password;
+    private readonly Dictionary<string, (string User, Func<string> Password)> _roles = new(StringComparer.Ordinal);
     private readonly X509Certificate2Collection? _roots;
 
     public ServerConnector(IOptions<UpstreamOptions> options)
     {
         _options = options.Value;
-        _password = UpstreamPassword.CreateResolver(_options);
+        _password = UpstreamPassword.CreateResolver(_options.Password, _options.PasswordFile);
+        foreach ((string key, UpstreamRoleOptions role) in _options.Roles)
+        {
+            _roles[key] = (role.User, UpstreamPassword.CreateResolver(role.Password, role.PasswordFile));
+        }
         if (_options.RootCertificatePath is { Length: > 0 } path)
         {
             _roots = [];
@@ -43,10 +48,22 @@ internal sealed class ServerConnector
 
     /// <summary>Connects and authenticates a new server session.</summary>
     /// <param name="parameters">Startup parameters (database, application_name, allowed settings); the user is the gateway's.</param>
+    /// <param name="role">A key of <see cref="UpstreamOptions.Roles"/>, or <see langword="null"/> for <see cref="UpstreamOptions.User"/>.</param>
     /// <param name="cancellationToken">Aborts the attempt.</param>
     /// <exception cref="ServerConnectionException">The server is unreachable, refused, or misbehaved.</exception>
-    public async Task<ServerConnection> ConnectAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    public async Task<ServerConnection> ConnectAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role, CancellationToken cancellationToken)
     {
+        (string user, Func<string> password) = (_options.User, _password);
+        if (role is not null)
+        {
+            if (!_roles.TryGetValue(role, out (string User, Func<string> Password) credential))
+            {
+                throw new ServerConnectionException("the grant names upstream role '" + role + "', which HoopGate:Upstream:Roles does not define");
+            }
+
+            (user, password) = credential;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.ConnectTimeoutSeconds));
         Socket socket = await OpenSocketAsync(timeout.Token);
@@ -54,10 +71,10 @@ internal sealed class ServerConnector
         try
         {
             (stream, X509Certificate2? certificate) = await NegotiateTlsAsync(stream, timeout.Token);
-            var startup = new List<KeyValuePair<string, string>>(parameters.Count + 1) { new("user", _options.User) };
+            var startup = new List<KeyValuePair<string, string>>(parameters.Count + 1) { new("user", user) };
             startup.AddRange(parameters);
             await StreamMessageIo.WriteAsync(stream, w => new StartupMessage(StartupRequestCode.ProtocolVersion3, startup).WriteTo(w), timeout.Token);
-            await AuthenticateAsync(stream, certificate, timeout.Token);
+            await AuthenticateAsync(stream, certificate, user, password, timeout.Token);
             return await ReadUntilReadyAsync(socket, stream, certificate is not null, timeout.Token);
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or PgProtocolException
@@ -187,7 +204,7 @@ internal sealed class ServerConnector
         return _options.SslMode != UpstreamSslMode.VerifyFull || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
     }
 
-    private async Task AuthenticateAsync(Stream stream, X509Certificate2? certificate, CancellationToken cancellationToken)
+    private async Task AuthenticateAsync(Stream stream, X509Certificate2? certificate, string user, Func<string> password, CancellationToken cancellationToken)
     {
         ScramSha256Client? scram = null;
         bool bound = false;
@@ -224,12 +241,12 @@ internal sealed class ServerConnector
 
                 case AuthenticationRequestType.CleartextPassword:
                     RequireWeakMethodAllowed("cleartext password");
-                    await StreamMessageIo.WriteAsync(stream, w => new PasswordMessage(_password()).WriteTo(w), cancellationToken);
+                    await StreamMessageIo.WriteAsync(stream, w => new PasswordMessage(password()).WriteTo(w), cancellationToken);
                     break;
 
                 case AuthenticationRequestType.MD5Password:
                     RequireWeakMethodAllowed("md5");
-                    string hashed = Md5Password(_options.User, _password(), request.Data);
+                    string hashed = Md5Password(user, password(), request.Data);
                     await StreamMessageIo.WriteAsync(stream, w => new PasswordMessage(hashed).WriteTo(w), cancellationToken);
                     break;
 
@@ -247,7 +264,7 @@ internal sealed class ServerConnector
                     }
 
                     scram = new ScramSha256Client(
-                        _password(),
+                        password(),
                         usePlus ? certificate : null,
                         clientSupportsBinding: !usePlus && certificate is not null && _options.ChannelBinding != ChannelBindingMode.Disable);
                     bound = usePlus;

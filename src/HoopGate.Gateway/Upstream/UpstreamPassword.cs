@@ -1,5 +1,3 @@
-using HoopGate.Gateway.Configuration;
-
 namespace HoopGate.Gateway.Upstream;
 
 /// <summary>Where the gateway's server password comes from: configuration (or its environment override) or a file.</summary>
@@ -9,9 +7,9 @@ internal static class UpstreamPassword
     /// Returns a function that yields the password. A file is read at each connection, so a rotated secret
     /// takes effect without a restart.
     /// </summary>
-    public static Func<string> CreateResolver(UpstreamOptions options)
+    public static Func<string> CreateResolver(string? configured, string? file)
     {
-        if (options.PasswordFile is { Length: > 0 } path)
+        if (file is { Length: > 0 } path)
         {
             return () =>
             {
@@ -20,7 +18,7 @@ internal static class UpstreamPassword
             };
         }
 
-        string password = options.Password ?? "";
+        string password = configured ?? "";
         return () => password;
     }
 }

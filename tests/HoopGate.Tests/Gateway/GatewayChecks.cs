@@ -61,12 +61,15 @@ internal static class GatewayChecks
         Assert.Equal(42, result);
     }
 
-    /// <summary>How many server backends carry <paramref name="applicationName"/> (asked directly, not through the gateway).</summary>
+    /// <summary>
+    /// How many server backends carry <paramref name="applicationName"/> (asked directly, not through the gateway).
+    /// The gateway puts the caller's subject in front of the client's own name ("alice tag").
+    /// </summary>
     public static async Task<long> CountBackendsAsync(PostgresCluster cluster, string applicationName)
     {
         await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
         await connection.OpenAsync().Within();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", connection);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'alice ' || $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
         return (long)(await command.ExecuteScalarAsync().Within())!;
     }

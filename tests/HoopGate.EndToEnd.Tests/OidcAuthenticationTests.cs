@@ -1,0 +1,291 @@
+using System.Text;
+using HoopGate.Demo;
+using HoopGate.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace HoopGate.EndToEnd.Tests;
+
+/// <summary>
+/// Tokens as passwords, against the development issuer over real HTTP. Each test gets its own issuer and an
+/// OIDC gateway: group "analysts" may use hg_test as the least-privilege role hg_md5; "admins" any database as hg_app.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLifetime
+{
+    private DevelopmentIssuer _issuer = null!;
+    private GatewayInstance _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).Within();
+        _gateway = await StartOidcGatewayAsync(new Dictionary<string, string?>()).Within();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _issuer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Valid_token_opens_a_session_as_the_grants_upstream_role_named_after_the_caller()
+    {
+        string subject = GatewayFixture.UniqueName("analyst");
+        await using NpgsqlConnection connection = await OpenAsync(Token(subject, "analysts"), "hg_test");
+
+        await using var command = new NpgsqlCommand("SELECT current_user, application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("hg_md5", reader.GetString(0));
+        Assert.StartsWith(subject, reader.GetString(1), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Machine_token_without_email_is_a_first_class_identity()
+    {
+        string client = GatewayFixture.UniqueName("mcp-agent");
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = client, ClientId = client, Groups = ["admins"] });
+        await using NpgsqlConnection connection = await OpenAsync(token, "postgres");
+        await using var command = new NpgsqlCommand("SELECT current_user", connection);
+        Assert.Equal("hg_app", await command.ExecuteScalarAsync().Within());
+    }
+
+    [Fact]
+    public async Task Expired_token_gets_28P01_and_reaches_no_server()
+    {
+        string subject = GatewayFixture.UniqueName("late");
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = subject,
+            Groups = ["analysts"],
+            IssuedAt = DateTimeOffset.UtcNow.AddHours(-2),
+            NotBefore = DateTimeOffset.UtcNow.AddHours(-2),
+            Lifetime = TimeSpan.FromHours(1),
+        });
+        await AssertRefusedAsync(token, "hg_test", "28P01", "expired", subject);
+    }
+
+    [Fact]
+    public async Task Token_that_is_not_yet_valid_gets_28P01()
+    {
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = "early",
+            Groups = ["analysts"],
+            NotBefore = DateTimeOffset.UtcNow.AddHours(1),
+            IssuedAt = DateTimeOffset.UtcNow,
+            Lifetime = TimeSpan.FromHours(2),
+        });
+        await AssertRefusedAsync(token, "hg_test", "28P01", "not yet valid");
+    }
+
+    [Fact]
+    public async Task Token_from_an_issuer_the_gateway_does_not_trust_gets_28P01()
+    {
+        await using DevelopmentIssuer stranger = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).Within();
+        string token = stranger.CreateToken(new DevelopmentTokenRequest { Subject = "mallory", Groups = ["admins"] });
+        await AssertRefusedAsync(token, "postgres", "28P01", "issuer");
+    }
+
+    [Fact]
+    public async Task Token_for_another_audience_gets_28P01()
+    {
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = "bob", Groups = ["admins"], Audience = "some-other-api" });
+        await AssertRefusedAsync(token, "postgres", "28P01", "audience");
+    }
+
+    [Fact]
+    public async Task Token_with_a_tampered_payload_fails_its_signature_with_28P01()
+    {
+        string[] parts = Token("bob", "analysts").Split('.');
+        string forged = Base64UrlEncoder.Encode(Base64UrlEncoder.Decode(parts[1]).Replace("\"analysts\"", "\"admins\"", StringComparison.Ordinal));
+        await AssertRefusedAsync(parts[0] + "." + forged + "." + parts[2], "postgres", "28P01", "signature");
+    }
+
+    [Fact]
+    public async Task Unsigned_alg_none_token_gets_28P01()
+    {
+        string header = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        string payload = Token("bob", "admins").Split('.')[1];
+        await AssertRefusedAsync(header + "." + payload + ".", "postgres", "28P01", "algorithm");
+    }
+
+    [Fact]
+    public async Task Hs256_token_keyed_with_the_issuers_public_key_gets_28P01()
+    {
+        // The classic confusion attack: HMAC "signed" with the public key, which anyone can fetch from the JWKS.
+        RsaSecurityKey publicKey = _issuer.CurrentPublicKey;
+        byte[] secret = Encoding.UTF8.GetBytes(JsonWebKeyConverter.ConvertFromRSASecurityKey(publicKey).N);
+        string token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _issuer.Issuer,
+            Audience = "hoopgate",
+            Claims = new Dictionary<string, object> { ["sub"] = "mallory", ["groups"] = new[] { "admins" } },
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(secret) { KeyId = publicKey.KeyId }, SecurityAlgorithms.HmacSha256),
+        });
+        await AssertRefusedAsync(token, "postgres", "28P01", "algorithm");
+    }
+
+    [Fact]
+    public async Task Key_rotation_is_followed_when_a_token_names_an_unknown_key_id()
+    {
+        // Warm the gateway's key cache with the old key, then rotate: the new kid is unknown until a refresh.
+        await using (await OpenAsync(Token("before-rotation", "admins"), "postgres"))
+        {
+        }
+
+        _issuer.RotateKey();
+        await using NpgsqlConnection connection = await OpenAsync(Token("after-rotation", "admins"), "postgres");
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        Assert.Equal(1, await command.ExecuteScalarAsync().Within());
+    }
+
+    [Fact]
+    public async Task Token_without_groups_gets_28000()
+    {
+        await AssertRefusedAsync(_issuer.CreateToken(new DevelopmentTokenRequest { Subject = "nogroups" }), "postgres", "28000", "no grant");
+    }
+
+    [Fact]
+    public async Task Group_without_a_grant_gets_28000()
+    {
+        await AssertRefusedAsync(Token("visitor", "visitors"), "postgres", "28000", "no grant");
+    }
+
+    [Fact]
+    public async Task Database_outside_the_grant_gets_28000()
+    {
+        await AssertRefusedAsync(Token("analyst", "analysts"), "postgres", "28000", "database \"postgres\"");
+    }
+
+    [Fact]
+    public async Task Token_of_about_twelve_kilobytes_is_accepted_and_one_over_sixteen_is_refused_cleanly()
+    {
+        string big = _issuer.CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = "big",
+            Groups = ["admins"],
+            ExtraClaims = new Dictionary<string, object> { ["padding"] = new string('x', 9000) },
+        });
+        Assert.InRange(big.Length, 12_000, 16_384);
+        await using (await OpenAsync(big, "postgres"))
+        {
+        }
+
+        string huge = _issuer.CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = "huge",
+            Groups = ["admins"],
+            ExtraClaims = new Dictionary<string, object> { ["padding"] = new string('x', 14000) },
+        });
+        Assert.True(huge.Length > 16_384);
+        await AssertRefusedAsync(huge, "postgres", "28P01", "size");
+    }
+
+    [Fact]
+    public async Task Session_ends_with_fatal_28P01_when_its_token_expires()
+    {
+        await using GatewayInstance strict = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Oidc:ClockSkewSeconds"] = "0" });
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = "short", Groups = ["admins"], Lifetime = TimeSpan.FromSeconds(3) });
+        NpgsqlConnectionStringBuilder builder = strict.ConnectionString();
+        builder.Password = token;
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync()).Within();
+        Assert.Equal("28P01", error.SqlState);
+        Assert.Contains("token expired", error.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_over_plaintext_is_refused_with_28000_before_it_is_asked_for()
+    {
+        await using GatewayInstance tlsOnly = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Authentication:AllowPlaintextTokens"] = "false" });
+        NpgsqlConnectionStringBuilder builder = tlsOnly.ConnectionString();
+        builder.Password = Token("bob", "admins");
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
+        Assert.Equal("28000", error.SqlState);
+        Assert.Contains("TLS", error.MessageText, StringComparison.Ordinal);
+
+        // Over TLS the same token works.
+        builder.SslMode = SslMode.VerifyFull;
+        builder.RootCertificate = fixture.Cluster.Certificates.CaCertificatePath;
+        await using var secure = new NpgsqlConnection(builder.ConnectionString);
+        await secure.OpenAsync().Within();
+    }
+
+    [Fact]
+    public async Task Psql_connects_with_a_token_as_its_password()
+    {
+        ProcessRunner.Result result = await ProcessRunner.RunAsync(
+            "psql",
+            ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", "select current_user", _gateway.Uri("hg_test")],
+            TimeSpan.FromSeconds(60),
+            environment: new Dictionary<string, string> { ["PGPASSWORD"] = Token("psql-user", "analysts") });
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Equal("hg_md5", result.StandardOutput.Trim());
+    }
+
+    private string Token(string subject, params string[] groups) =>
+        _issuer.CreateToken(new DevelopmentTokenRequest { Subject = subject, Groups = groups });
+
+    private async Task<NpgsqlConnection> OpenAsync(string token, string database)
+    {
+        NpgsqlConnectionStringBuilder builder = _gateway.ConnectionString(database);
+        builder.Password = token;
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+        return connection;
+    }
+
+    private async Task AssertRefusedAsync(string token, string database, string sqlState, string reason, string? subject = null)
+    {
+        NpgsqlConnectionStringBuilder builder = _gateway.ConnectionString(database);
+        builder.Password = token;
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
+        Assert.Equal(sqlState, error.SqlState);
+        Assert.Contains(reason, error.MessageText, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, error.MessageText + error.Detail + error.Hint, StringComparison.Ordinal);
+        if (subject is not null)
+        {
+            await using var direct = new NpgsqlConnection(fixture.Cluster.SuperuserConnectionString);
+            await direct.OpenAsync().Within();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1 || '%'", direct);
+            command.Parameters.Add(new NpgsqlParameter { Value = subject });
+            Assert.Equal(0L, await command.ExecuteScalarAsync().Within());
+        }
+    }
+
+    private Task<GatewayInstance> StartOidcGatewayAsync(Dictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["HoopGate:Authentication:Mode"] = "Oidc",
+            ["HoopGate:Authentication:AllowPlaintextTokens"] = "true",
+            ["HoopGate:Oidc:Issuers:0:Issuer"] = _issuer.Issuer,
+            ["HoopGate:Oidc:Issuers:0:AllowHttp"] = "true",
+            ["HoopGate:Oidc:Issuers:0:Audiences:0"] = "hoopgate",
+            ["HoopGate:Oidc:MinimumRefreshSeconds"] = "1",
+            ["HoopGate:Upstream:Roles:reader:User"] = "hg_md5",
+            ["HoopGate:Upstream:Roles:reader:Password"] = PostgresCluster.RolePassword,
+            ["HoopGate:Grants:0:Group"] = "analysts",
+            ["HoopGate:Grants:0:Databases:0"] = "hg_test",
+            ["HoopGate:Grants:0:UpstreamRole"] = "reader",
+            ["HoopGate:Grants:1:Group"] = "admins",
+            ["HoopGate:Grants:1:Databases:0"] = "*",
+        };
+        foreach ((string key, string? value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return GatewayInstance.StartAsync(fixture.Cluster, settings);
+    }
+}

@@ -120,7 +120,16 @@ pidfile = {self.dir}/pgbouncer.pid
                 shutil.chown(p, "postgres", "postgres")
         self.spawn(as_postgres(["pgbouncer", ini]))
 
-        # HoopGate with the static (test-only) authenticator: this measures the relay.
+        # HoopGate authenticates with OIDC tokens from the development issuer, as clients would: the
+        # connect workload then measures token validation plus the upstream SCRAM login.
+        global CLIENT_PASSWORD
+        issuer_port = free_port()
+        key = os.path.join(self.dir, "issuer.key")
+        self.spawn([self.args.hoopgate, "dev-issuer", "--port", str(issuer_port), "--key-file", key])
+        wait_port(issuer_port)
+        issuer = f"http://127.0.0.1:{issuer_port}/hoopgate-dev"
+        CLIENT_PASSWORD = run([self.args.hoopgate, "dev-token", "--issuer", issuer, "--key-file", key, "--sub", "bench-client",
+                               "--groups", "bench", "--ttl", "4h"]).stdout.strip()
         self.ports["hoopgate"] = free_port()
         cfg = os.path.join(self.dir, "hoopgate.json")
         with open(cfg, "w") as f:
@@ -128,7 +137,9 @@ pidfile = {self.dir}/pgbouncer.pid
                 "Gateway": {"ListenAddress": "127.0.0.1", "Port": self.ports["hoopgate"], "Tls": {"Required": False},
                             "MaxConnections": 5000, "MaxConnectionsPerAddress": 5000},
                 "Upstream": {"Host": "127.0.0.1", "Port": self.ports["direct"], "User": USER, "SslMode": "Disable"},
-                "Authentication": {"Mode": "Static", "Insecure": True, "StaticUsers": [{"Name": CLIENT_USER, "Password": CLIENT_PASSWORD}]},
+                "Authentication": {"Mode": "Oidc", "AllowPlaintextTokens": True},
+                "Oidc": {"Issuers": [{"Issuer": issuer, "AllowHttp": True, "Audiences": ["hoopgate"]}]},
+                "Grants": [{"Group": "bench", "Databases": ["*"], "MaxSessionMinutes": 240}],
                 "Logging": {"Level": "Warning"}}}, f)
         env = {"HoopGate__Upstream__Password": PASSWORD}
         env.update(dict(x.split("=", 1) for x in self.args.hoopgate_env))
@@ -170,17 +181,17 @@ pidfile = {self.dir}/pgbouncer.pid
     def env_for(self, target):
         return {"PGPASSWORD": PASSWORD if target in ("direct", "socat", "pgbouncer") else CLIENT_PASSWORD}
 
-    def pgbench(self, target, clients, mode):
-        cmd = ["pgbench", "-n", "-S", "-M", mode, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(self.args.duration),
+    def pgbench(self, target, clients, mode, connect=False):
+        cmd = ["pgbench", "-n", "-S"] + (["-C"] if connect else []) + ["-M", mode, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(self.args.duration),
                "-h", "127.0.0.1", "-p", str(self.ports[target]), "-U", USER, "bench"]
         pid = self.pids.get(target)
         before = cpu_seconds(pid) if pid else 0
         out = run(cmd, env=self.env_for(target)).stdout
-        m = re.search(r"tps = ([0-9.]+) \((?:without|excluding)", out)
+        m = re.search(r"tps = ([0-9.]+) \((?:without|excluding|including)", out)
         tps = float(m.group(1))
         if pid:
             transactions = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
-            key = (clients, mode, target)
+            key = (clients, mode + (" -C" if connect else ""), target)
             self.cpu.setdefault(key, []).append((cpu_seconds(pid) - before) * 1e6 / max(transactions, 1))
         return tps
 
@@ -296,7 +307,7 @@ def main():
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--idle", type=int, default=1000, help="idle sessions for the memory figure")
     ap.add_argument("--targets", default="direct,socat,pgbouncer,hoopgate")
-    ap.add_argument("--workloads", default="S1,S16,E16,psql,copy")
+    ap.add_argument("--workloads", default="S1,S16,E16,C1,psql,copy")
     ap.add_argument("--hoopgate-env", action="append", default=[], help="NAME=VALUE for the HoopGate process (to compare runtime knobs)")
     ap.add_argument("--variant", action="append", default=[], help="NAME:ENV=VALUE,... an extra HoopGate target with other environment settings")
     ap.add_argument("--output", help="write the Markdown report here as well")
@@ -306,6 +317,7 @@ def main():
         "S1": ("pgbench -S -c 1 (TPS)", lambda b, t: b.pgbench(t, 1, "simple"), True),
         "S16": ("pgbench -S -c 16 (TPS)", lambda b, t: b.pgbench(t, 16, "simple"), True),
         "E16": ("pgbench -S -M extended -c 16 (TPS)", lambda b, t: b.pgbench(t, 16, "extended"), True),
+        "C1": ("pgbench -S -C -c 1, a new connection per transaction (TPS)", lambda b, t: b.pgbench(t, 1, "simple", connect=True), True),
         "psql": ("1M rows via psql SELECT (s)", lambda b, t: b.stream(t, "psql"), False),
         "copy": ("1M rows via COPY TO STDOUT (s)", lambda b, t: b.stream(t, "copy"), False),
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace HoopGate.Gateway.Configuration;
@@ -5,11 +6,13 @@ namespace HoopGate.Gateway.Configuration;
 /// <summary>Every grant names a group and its databases, and only upstream roles that exist.</summary>
 internal sealed class GrantOptionsValidator : IValidateOptions<List<GrantOptions>>
 {
-    private readonly IOptions<UpstreamOptions> _upstream;
+    private readonly HashSet<string> _roles;
 
-    public GrantOptionsValidator(IOptions<UpstreamOptions> upstream)
+    // Role names come straight from configuration: going through IOptions<UpstreamOptions> would validate those
+    // options a second time and report their problems twice.
+    public GrantOptionsValidator(IConfiguration configuration)
     {
-        _upstream = upstream;
+        _roles = configuration.GetSection(UpstreamOptions.SectionName + ":Roles").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     public ValidateOptionsResult Validate(string? name, List<GrantOptions> options)
@@ -29,7 +32,7 @@ internal sealed class GrantOptionsValidator : IValidateOptions<List<GrantOptions
                 errors.Add(at + ":Databases is empty: list the databases, or \"*\" for any");
             }
 
-            if (grant.UpstreamRole is { } role && !_upstream.Value.Roles.ContainsKey(role))
+            if (grant.UpstreamRole is { } role && !_roles.Contains(role))
             {
                 errors.Add(at + ":UpstreamRole '" + role + "' is not a key of HoopGate:Upstream:Roles");
             }

@@ -41,6 +41,19 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             errors.Add("HoopGate:Upstream:ChannelBinding Require needs TLS; SslMode is Disable");
         }
 
+        foreach ((string key, UpstreamRoleOptions role) in options.Roles)
+        {
+            if (string.IsNullOrWhiteSpace(role.User))
+            {
+                errors.Add("HoopGate:Upstream:Roles:" + key + ":User is required");
+            }
+
+            if (!string.IsNullOrEmpty(role.PasswordFile) && !File.Exists(role.PasswordFile))
+            {
+                errors.Add("HoopGate:Upstream:Roles:" + key + ":PasswordFile '" + role.PasswordFile + "' does not exist");
+            }
+        }
+
         if (options.ConnectTimeoutSeconds <= 0)
         {
             errors.Add("HoopGate:Upstream:ConnectTimeoutSeconds must be positive");

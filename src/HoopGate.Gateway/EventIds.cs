@@ -19,6 +19,7 @@ internal static class EventIds
     public const int ProtocolViolation = 2005;
     public const int SessionFailed = 2006;
     public const int TrackingAnomaly = 2007;
+    public const int AuthenticationSucceeded = 2008;
 
     // 3xxx cancel
     public const int CancelForwardedToServer = 3000;

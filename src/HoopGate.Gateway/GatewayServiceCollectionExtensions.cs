@@ -42,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
             services.TryAddSingleton<IClientAuthenticator, StaticAuthenticator>();
         }
 
+        services.TryAddSingleton<IAuthenticationEvents, LoggingAuthenticationEvents>();
         services.TryAddSingleton<ServerConnector>();
         services.TryAddSingleton<CancelRegistry>();
         services.TryAddSingleton<ConnectionLimiter>();
@@ -51,6 +52,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IClientAuthenticator>(),
             sp.GetRequiredService<ServerConnector>(),
             sp.GetRequiredService<CancelRegistry>(),
+            sp.GetRequiredService<IAuthenticationEvents>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

@@ -1,6 +1,8 @@
 using System.Text;
 using HoopGate.Demo;
+using HoopGate.Gateway.Authentication;
 using HoopGate.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
@@ -64,7 +66,7 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
             NotBefore = DateTimeOffset.UtcNow.AddHours(-2),
             Lifetime = TimeSpan.FromHours(1),
         });
-        await AssertRefusedAsync(token, "hg_test", "28P01", "expired", subject);
+        await AssertRefusedAsync(token, "hg_test", "28P01", "expired");
     }
 
     [Fact]
@@ -72,7 +74,7 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     {
         string token = _issuer.CreateToken(new DevelopmentTokenRequest
         {
-            Subject = "early",
+            Subject = GatewayFixture.UniqueName("early"),
             Groups = ["analysts"],
             NotBefore = DateTimeOffset.UtcNow.AddHours(1),
             IssuedAt = DateTimeOffset.UtcNow,
@@ -85,21 +87,21 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     public async Task Token_from_an_issuer_the_gateway_does_not_trust_gets_28P01()
     {
         await using DevelopmentIssuer stranger = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).Within();
-        string token = stranger.CreateToken(new DevelopmentTokenRequest { Subject = "mallory", Groups = ["admins"] });
+        string token = stranger.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("mallory"), Groups = ["admins"] });
         await AssertRefusedAsync(token, "postgres", "28P01", "issuer");
     }
 
     [Fact]
     public async Task Token_for_another_audience_gets_28P01()
     {
-        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = "bob", Groups = ["admins"], Audience = "some-other-api" });
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("bob"), Groups = ["admins"], Audience = "some-other-api" });
         await AssertRefusedAsync(token, "postgres", "28P01", "audience");
     }
 
     [Fact]
     public async Task Token_with_a_tampered_payload_fails_its_signature_with_28P01()
     {
-        string[] parts = Token("bob", "analysts").Split('.');
+        string[] parts = Token(GatewayFixture.UniqueName("bob"), "analysts").Split('.');
         string forged = Base64UrlEncoder.Encode(Base64UrlEncoder.Decode(parts[1]).Replace("\"analysts\"", "\"admins\"", StringComparison.Ordinal));
         await AssertRefusedAsync(parts[0] + "." + forged + "." + parts[2], "postgres", "28P01", "signature");
     }
@@ -108,7 +110,7 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     public async Task Unsigned_alg_none_token_gets_28P01()
     {
         string header = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
-        string payload = Token("bob", "admins").Split('.')[1];
+        string payload = Token(GatewayFixture.UniqueName("bob"), "admins").Split('.')[1];
         await AssertRefusedAsync(header + "." + payload + ".", "postgres", "28P01", "algorithm");
     }
 
@@ -146,19 +148,19 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     [Fact]
     public async Task Token_without_groups_gets_28000()
     {
-        await AssertRefusedAsync(_issuer.CreateToken(new DevelopmentTokenRequest { Subject = "nogroups" }), "postgres", "28000", "no grant");
+        await AssertRefusedAsync(_issuer.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("nogroups") }), "postgres", "28000", "no grant");
     }
 
     [Fact]
     public async Task Group_without_a_grant_gets_28000()
     {
-        await AssertRefusedAsync(Token("visitor", "visitors"), "postgres", "28000", "no grant");
+        await AssertRefusedAsync(Token(GatewayFixture.UniqueName("visitor"), "visitors"), "postgres", "28000", "no grant");
     }
 
     [Fact]
     public async Task Database_outside_the_grant_gets_28000()
     {
-        await AssertRefusedAsync(Token("analyst", "analysts"), "postgres", "28000", "database \"postgres\"");
+        await AssertRefusedAsync(Token(GatewayFixture.UniqueName("analyst"), "analysts"), "postgres", "28000", "database \"postgres\"");
     }
 
     [Fact]
@@ -177,7 +179,7 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
 
         string huge = _issuer.CreateToken(new DevelopmentTokenRequest
         {
-            Subject = "huge",
+            Subject = GatewayFixture.UniqueName("huge"),
             Groups = ["admins"],
             ExtraClaims = new Dictionary<string, object> { ["padding"] = new string('x', 14000) },
         });
@@ -221,6 +223,55 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Every_success_and_failure_reaches_the_authentication_events_without_the_token()
+    {
+        var events = new RecordingAuthenticationEvents();
+        await using GatewayInstance recorded = await StartOidcGatewayAsync([], s => s.AddSingleton<IAuthenticationEvents>(events));
+        string subject = GatewayFixture.UniqueName("audited");
+        string good = Token(subject, "admins");
+        NpgsqlConnectionStringBuilder builder = recorded.ConnectionString();
+        builder.Password = good;
+
+        // Npgsql would retry a refused login once without GSS encryption: one attempt makes one event.
+        builder.GssEncryptionMode = GssEncryptionMode.Disable;
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync().Within();
+        }
+
+        string bad = Token(subject, "visitors");
+        builder.Password = bad;
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
+        }
+
+        Assert.Contains(events.Entries, e => e == "ok " + subject + " postgres");
+        string failure = Assert.Single(events.Entries, e => e.StartsWith("fail ", StringComparison.Ordinal));
+        Assert.Contains("28000", failure, StringComparison.Ordinal);
+        Assert.All(events.Entries, e => Assert.DoesNotContain(bad, e, StringComparison.Ordinal));
+        Assert.All(events.Entries, e => Assert.DoesNotContain(good, e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task User_name_must_match_the_token_when_configured()
+    {
+        await using GatewayInstance strict = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Authentication:UserName"] = "MustMatch" });
+        NpgsqlConnectionStringBuilder builder = strict.ConnectionString();
+        builder.Password = Token("carol", "admins");
+        builder.Username = "dave";
+        await using (var wrong = new NpgsqlConnection(builder.ConnectionString))
+        {
+            PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => wrong.OpenAsync()).Within();
+            Assert.Equal("28000", error.SqlState);
+        }
+
+        builder.Username = "carol";
+        await using var right = new NpgsqlConnection(builder.ConnectionString);
+        await right.OpenAsync().Within();
+    }
+
+    [Fact]
     public async Task Psql_connects_with_a_token_as_its_password()
     {
         ProcessRunner.Result result = await ProcessRunner.RunAsync(
@@ -244,8 +295,13 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
         return connection;
     }
 
-    private async Task AssertRefusedAsync(string token, string database, string sqlState, string reason, string? subject = null)
+    /// <summary>
+    /// The client gets <paramref name="sqlState"/> with <paramref name="reason"/> and never its token back, and the
+    /// server never saw a session for the token's subject (the gateway names server sessions after it).
+    /// </summary>
+    private async Task AssertRefusedAsync(string token, string database, string sqlState, string reason)
     {
+        string? subject = SubjectOf(token);
         NpgsqlConnectionStringBuilder builder = _gateway.ConnectionString(database);
         builder.Password = token;
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
@@ -263,7 +319,26 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
         }
     }
 
-    private Task<GatewayInstance> StartOidcGatewayAsync(Dictionary<string, string?> overrides)
+    private static string? SubjectOf(string token)
+    {
+        string[] parts = token.Split('.');
+        if (parts.Length < 2)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.Decode(parts[1]));
+            return payload.RootElement.TryGetProperty("sub", out System.Text.Json.JsonElement sub) ? sub.GetString() : null;
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private Task<GatewayInstance> StartOidcGatewayAsync(Dictionary<string, string?> overrides, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -286,6 +361,39 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
             settings[key] = value;
         }
 
-        return GatewayInstance.StartAsync(fixture.Cluster, settings);
+        return GatewayInstance.StartAsync(fixture.Cluster, settings, services);
+    }
+}
+
+/// <summary>Collects authentication events as text, for assertions.</summary>
+internal sealed class RecordingAuthenticationEvents : IAuthenticationEvents
+{
+    private readonly List<string> _entries = [];
+
+    public IReadOnlyList<string> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public void Succeeded(GatewayIdentity identity, string database, System.Net.EndPoint? remote, bool tls)
+    {
+        lock (_entries)
+        {
+            _entries.Add("ok " + identity.Subject + " " + database);
+        }
+    }
+
+    public void Failed(string user, string database, System.Net.EndPoint? remote, bool tls, string sqlState, string reason)
+    {
+        lock (_entries)
+        {
+            _entries.Add("fail " + user + " " + database + " " + sqlState + " " + reason);
+        }
     }
 }

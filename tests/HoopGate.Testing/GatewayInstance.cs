@@ -31,7 +31,8 @@ public sealed class GatewayInstance : IAsyncDisposable
     public IPEndPoint EndPoint => Listener.LocalEndPoint!;
 
     /// <summary>Starts a gateway in front of <paramref name="cluster"/>; <paramref name="overrides"/> win over the defaults here.</summary>
-    public static async Task<GatewayInstance> StartAsync(PostgresCluster cluster, IDictionary<string, string?>? overrides = null)
+    public static async Task<GatewayInstance> StartAsync(
+        PostgresCluster cluster, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -60,7 +61,9 @@ public sealed class GatewayInstance : IAsyncDisposable
             }
         }
 
-        IHost host = GatewayHost.CreateBuilder(null, settings).Build();
+        HostApplicationBuilder builder = GatewayHost.CreateBuilder(null, settings);
+        services?.Invoke(builder.Services);
+        IHost host = builder.Build();
         await host.StartAsync();
         return new GatewayInstance(host);
     }

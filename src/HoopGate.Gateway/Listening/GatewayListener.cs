@@ -34,13 +34,14 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         IClientAuthenticator authenticator,
         ServerConnector connector,
         CancelRegistry cancelRegistry,
+        IAuthenticationEvents authenticationEvents,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _limiter = limiter;
         _logger = loggerFactory.CreateLogger<GatewayListener>();
         X509Certificate2? certificate = LoadCertificate(_options.Tls);
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>

@@ -15,9 +15,6 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = EventIds.StartupFailed, Level = LogLevel.Information, Message = "Session refused during startup: {Reason}")]
     private partial void LogStartupFailed(string reason);
 
-    [LoggerMessage(EventId = EventIds.AuthenticationFailed, Level = LogLevel.Warning, Message = "Authentication failed for user {User} ({SqlState})")]
-    private partial void LogAuthenticationFailed(string user, string sqlState);
-
     [LoggerMessage(EventId = EventIds.ServerConnectFailed, Level = LogLevel.Error, Message = "Could not open a server session: {Reason}")]
     private partial void LogServerConnectFailed(string reason);
 

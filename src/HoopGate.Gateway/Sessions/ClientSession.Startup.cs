@@ -47,7 +47,7 @@ internal sealed partial class ClientSession
             AuthenticationResult result = await _services.Authenticator.AuthenticateAsync(credentials, timeout.Token);
             if (!result.Succeeded)
             {
-                LogAuthenticationFailed(credentials.User, result.SqlState);
+                _services.AuthenticationEvents.Failed(credentials.User, credentials.Database, RemoteEndPoint, _clientTls, result.SqlState, result.Message);
                 TimeSpan delay = _services.Throttle.RecordFailure(RemoteEndPoint);
                 if (delay > TimeSpan.Zero)
                 {
@@ -59,6 +59,7 @@ internal sealed partial class ClientSession
             }
 
             _services.Throttle.RecordSuccess(RemoteEndPoint);
+            _services.AuthenticationEvents.Succeeded(result.Identity!, credentials.Database, RemoteEndPoint, _clientTls);
 
             _identity = result.Identity;
             _grant = result.Grant;

@@ -15,8 +15,10 @@ internal sealed class SessionServices
         IClientAuthenticator authenticator,
         ServerConnector connector,
         CancelRegistry cancelRegistry,
+        IAuthenticationEvents authenticationEvents,
         ILoggerFactory loggerFactory)
     {
+        AuthenticationEvents = authenticationEvents;
         Options = options;
         Certificate = certificate;
         Authenticator = authenticator;
@@ -42,4 +44,6 @@ internal sealed class SessionServices
     public HashSet<string> AllowedParameters { get; }
 
     public AuthenticationThrottle Throttle { get; }
+
+    public IAuthenticationEvents AuthenticationEvents { get; }
 }

@@ -119,15 +119,10 @@ public static class Program
             {
                 issuer = await DevelopmentIssuer.StartAsync(options, cancellationToken);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (DevelopmentExitCode(ex) is int code)
             {
                 await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
-                return 2;
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
-                return 1;
+                return code;
             }
 
             await using (issuer)
@@ -221,19 +216,22 @@ public static class Program
                 await Console.Out.WriteLineAsync(key.CreateToken(issuer, parse.GetValue(audienceOption)!, request));
                 return 0;
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (DevelopmentExitCode(ex) is int code)
             {
                 await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
-                return 2;
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
-                return 1;
+                return code;
             }
         });
         return command;
     }
+
+    /// <summary>Exit codes of the development verbs: 2 for bad input, 1 for an unusable key file; other exceptions are bugs.</summary>
+    private static int? DevelopmentExitCode(Exception exception) => exception switch
+    {
+        ArgumentException => 2,
+        InvalidDataException or IOException or UnauthorizedAccessException => 1,
+        _ => null,
+    };
 
     private static Task WriteDevelopmentWarningAsync() => Console.Error.WriteLineAsync(
         "hoopgate: warning: the development issuer mints tokens for any identity without authenticating anyone; "

@@ -205,6 +205,22 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Session_ends_with_fatal_57P05_at_the_grants_maximum_lifetime()
+    {
+        await using GatewayInstance brief = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Grants:1:MaxSessionMinutes"] = "0.05" });
+        NpgsqlConnectionStringBuilder builder = brief.ConnectionString();
+        builder.Password = Token("brief", "admins");
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync()).Within();
+        Assert.Equal("57P05", error.SqlState);
+        Assert.Contains("maximum lifetime", error.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_over_plaintext_is_refused_with_28000_before_it_is_asked_for()
     {
         await using GatewayInstance tlsOnly = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Authentication:AllowPlaintextTokens"] = "false" });
@@ -281,6 +297,23 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
             environment: new Dictionary<string, string> { ["PGPASSWORD"] = Token("psql-user", "analysts") });
         Assert.True(result.ExitCode == 0, result.StandardError);
         Assert.Equal("hg_md5", result.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Psql_with_an_expired_token_is_refused_with_the_reason_and_not_the_token()
+    {
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = GatewayFixture.UniqueName("psql-late"), Groups = ["analysts"], IssuedAt = DateTimeOffset.UtcNow.AddHours(-2), Lifetime = TimeSpan.FromHours(1),
+        });
+        ProcessRunner.Result result = await ProcessRunner.RunAsync(
+            "psql",
+            ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", "select 1", _gateway.Uri("hg_test")],
+            TimeSpan.FromSeconds(60),
+            environment: new Dictionary<string, string> { ["PGPASSWORD"] = token });
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("token has expired", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, result.Combined, StringComparison.Ordinal);
     }
 
     private string Token(string subject, params string[] groups) =>

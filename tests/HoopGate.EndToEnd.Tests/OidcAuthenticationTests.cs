@@ -304,7 +304,10 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     {
         string token = _issuer.CreateToken(new DevelopmentTokenRequest
         {
-            Subject = GatewayFixture.UniqueName("psql-late"), Groups = ["analysts"], IssuedAt = DateTimeOffset.UtcNow.AddHours(-2), Lifetime = TimeSpan.FromHours(1),
+            Subject = GatewayFixture.UniqueName("psql-late"),
+            Groups = ["analysts"],
+            IssuedAt = DateTimeOffset.UtcNow.AddHours(-2),
+            Lifetime = TimeSpan.FromHours(1),
         });
         ProcessRunner.Result result = await ProcessRunner.RunAsync(
             "psql",

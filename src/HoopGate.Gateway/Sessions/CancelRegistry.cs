@@ -93,16 +93,7 @@ internal sealed partial class CancelRegistry
         int port = int.Parse(peer[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (IPAddress.TryParse(host, out IPAddress? address))
-        {
-            await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
-        }
-        else
-        {
-            await socket.ConnectAsync(new DnsEndPoint(host, port), timeout.Token);
-        }
-
+        using Socket socket = await TcpConnect.ConnectAsync(host, port, timeout.Token);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await StreamMessageIo.WriteAsync(stream, request.WriteTo, timeout.Token);
         byte[] sink = new byte[1];

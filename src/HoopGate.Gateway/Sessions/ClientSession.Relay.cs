@@ -98,12 +98,15 @@ internal sealed partial class ClientSession
     /// <summary>Waits for a stopped pump; one stuck sending to a peer that reads nothing is cut off.</summary>
     private static async Task<PumpResult> StopAsync(Task<PumpResult> pump, RelayConnection input)
     {
-        if (await Task.WhenAny(pump, Task.Delay(TimeSpan.FromSeconds(5))) != pump)
+        try
+        {
+            return await pump.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
         {
             input.Close();
+            return await pump;
         }
-
-        return await pump;
     }
 
     /// <summary>Step 5: tell the client what ended the session, and let the server know the client is gone.</summary>

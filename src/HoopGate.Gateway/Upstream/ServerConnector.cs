@@ -112,33 +112,8 @@ internal sealed class ServerConnector
         _ = await stream.ReadAsync(sink, timeout.Token);
     }
 
-    private async Task<Socket> OpenSocketAsync(CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            if (IPAddress.TryParse(_options.Host, out IPAddress? address))
-            {
-                if (address.AddressFamily == AddressFamily.InterNetwork && socket.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    address = address.MapToIPv6();
-                }
-
-                await socket.ConnectAsync(new IPEndPoint(address, _options.Port), cancellationToken);
-            }
-            else
-            {
-                await socket.ConnectAsync(new DnsEndPoint(_options.Host, _options.Port), cancellationToken);
-            }
-
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    private Task<Socket> OpenSocketAsync(CancellationToken cancellationToken) =>
+        TcpConnect.ConnectAsync(_options.Host, _options.Port, cancellationToken);
 
     private async Task<(Stream Stream, X509Certificate2? Certificate)> NegotiateTlsAsync(Stream stream, CancellationToken cancellationToken)
     {

@@ -145,6 +145,20 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
         Assert.Equal(1, await command.ExecuteScalarAsync().Within());
     }
 
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("a.b.c")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0")]
+    public async Task Password_that_is_not_a_signed_jwt_gets_28P01(string password)
+    {
+        NpgsqlConnectionStringBuilder builder = _gateway.ConnectionString();
+        builder.Password = password;
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
+        Assert.Equal("28P01", error.SqlState);
+        Assert.DoesNotContain(password, error.MessageText, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_without_groups_gets_28000()
     {

@@ -74,7 +74,7 @@ public sealed class TokenValidator
         try
         {
             OpenIdConnectConfiguration configuration = await KeysForAsync(unverified.Kid, issuer.Metadata, cancellationToken);
-            result = await _handler.ValidateTokenAsync(token, Parameters(issuer.Options, configuration));
+            result = await _handler.ValidateTokenAsync(token, Parameters(issuer.Options, configuration, string.IsNullOrEmpty(unverified.Kid)));
         }
         catch (InvalidOperationException)
         {
@@ -132,7 +132,13 @@ public sealed class TokenValidator
         return false;
     }
 
-    private TokenValidationParameters Parameters(OidcIssuerOptions issuer, OpenIdConnectConfiguration configuration) => new()
+    /// <param name="issuer">The issuer the token claims.</param>
+    /// <param name="configuration">Its current keys.</param>
+    /// <param name="noKeyId">
+    /// The token names no key: every one of the issuer's keys is tried (providers with a single key may omit
+    /// <c>kid</c>); the signature must still verify with one of them.
+    /// </param>
+    private TokenValidationParameters Parameters(OidcIssuerOptions issuer, OpenIdConnectConfiguration configuration, bool noKeyId) => new()
     {
         ValidIssuer = issuer.Issuer,
         ValidAudiences = issuer.Audiences,
@@ -145,7 +151,7 @@ public sealed class TokenValidator
         ValidateIssuer = true,
         ValidateAudience = true,
         ValidateIssuerSigningKey = true,
-        TryAllIssuerSigningKeys = false,
+        TryAllIssuerSigningKeys = noKeyId,
     };
 
     private static TokenValidationOutcome Classify(Exception? exception) => exception switch

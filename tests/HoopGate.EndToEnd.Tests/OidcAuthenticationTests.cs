@@ -160,6 +160,46 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Token_without_a_key_id_is_checked_against_every_issuer_key()
+    {
+        string keyFile = Path.Combine(Path.GetTempPath(), GatewayFixture.UniqueName("issuer") + ".pem");
+        try
+        {
+            await using DevelopmentIssuer keyed = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions { KeyFile = keyFile }).Within();
+            await using GatewayInstance gateway = await StartOidcGatewayAsync(new Dictionary<string, string?> { ["HoopGate:Oidc:Issuers:0:Issuer"] = keyed.Issuer });
+            using var issuerKey = System.Security.Cryptography.RSA.Create();
+            issuerKey.ImportFromPem(await File.ReadAllTextAsync(keyFile));
+            using var foreignKey = System.Security.Cryptography.RSA.Create(2048);
+
+            NpgsqlConnectionStringBuilder builder = gateway.ConnectionString();
+            builder.Password = SignWithoutKeyId(keyed.Issuer, new RsaSecurityKey(issuerKey));
+            await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+            {
+                await connection.OpenAsync().Within();
+            }
+
+            builder.Password = SignWithoutKeyId(keyed.Issuer, new RsaSecurityKey(foreignKey));
+            await using var forged = new NpgsqlConnection(builder.ConnectionString);
+            PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => forged.OpenAsync()).Within();
+            Assert.Equal("28P01", error.SqlState);
+            Assert.Contains("signature", error.MessageText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    private static string SignWithoutKeyId(string issuer, RsaSecurityKey key) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = issuer,
+        Audience = "hoopgate",
+        Claims = new Dictionary<string, object> { ["sub"] = GatewayFixture.UniqueName("nokid"), ["groups"] = new[] { "admins" } },
+        Expires = DateTime.UtcNow.AddMinutes(5),
+        SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+    });
+
+    [Fact]
     public async Task Token_without_groups_gets_28000()
     {
         await AssertRefusedAsync(_issuer.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("nogroups") }), "postgres", "28000", "no grant");

@@ -154,7 +154,9 @@ internal sealed partial class ClientSession
         if (!_model.Terminated && serverResult != PumpResult.InputClosed && clientResult != PumpResult.OutputClosed)
         {
             // The client vanished or is being ended: say goodbye properly so the backend does not log an EOF.
-            await SendQuietlyAsync(upstream, new byte[] { (byte)FrontendMessageCode.Terminate, 0, 0, 0, 4 });
+            var terminate = new ArrayBufferWriter<byte>(5);
+            Terminate.Write(terminate);
+            await SendQuietlyAsync(upstream, terminate.WrittenMemory);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net.Security;
 using System.Security.Authentication;
 using HoopGate.Gateway.Authentication;
@@ -125,12 +124,11 @@ internal sealed partial class ClientSession
     {
         for (int packets = 0; packets < MaxNegotiationPackets; packets++)
         {
-            byte[] packet = await StreamMessageIo.ReadStartupPacketAsync(_clientStream, _services.Options.MaxStartupPacketLength, cancellationToken);
-            int code = BinaryPrimitives.ReadInt32BigEndian(packet);
-            switch (code)
+            var packet = new ReadOnlySequence<byte>(
+                await StreamMessageIo.ReadStartupPacketAsync(_clientStream, _services.Options.MaxStartupPacketLength, cancellationToken));
+            switch (StartupPacket.GetKind(packet))
             {
-                case StartupRequestCode.SslRequest:
-                    ExpectLength(packet, 4, "SSLRequest");
+                case StartupPacketKind.SSLRequest:
                     if (_clientTls)
                     {
                         ThrowHelper.ThrowProtocolViolation("SSLRequest over an encrypted connection");
@@ -156,29 +154,24 @@ internal sealed partial class ClientSession
                     _clientTls = true;
                     continue;
 
-                case StartupRequestCode.GssEncRequest:
-                    ExpectLength(packet, 4, "GSSENCRequest");
+                case StartupPacketKind.GSSENCRequest:
                     await WriteByteAsync(SSLRequest.Refuse, cancellationToken);
                     continue;
 
-                case StartupRequestCode.CancelRequest:
-                    CancelRequest cancel = CancelRequest.Read(new ReadOnlySequence<byte>(packet));
-                    await _services.CancelRegistry.HandleAsync(cancel, cancellationToken);
+                case StartupPacketKind.CancelRequest:
+                    await _services.CancelRegistry.HandleAsync(CancelRequest.Read(packet), cancellationToken);
                     return null;
 
-                default:
-                    int major = (int)((uint)code >> 16);
-                    int minor = code & 0xFFFF;
-                    if (major != 3)
-                    {
-                        throw new PgProtocolException(
-                            SqlState.FeatureNotSupported,
-                            "unsupported frontend protocol " + major.ToString(System.Globalization.CultureInfo.InvariantCulture) + "."
-                            + minor.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": server supports 3.0 to 3.0");
-                    }
+                case StartupPacketKind.UnsupportedProtocolVersion:
+                    int version = PgFraming.ReadInt32(packet);
+                    throw new PgProtocolException(
+                        SqlState.FeatureNotSupported,
+                        "unsupported frontend protocol " + StartupPacket.MajorVersion(version).ToString(System.Globalization.CultureInfo.InvariantCulture) + "."
+                        + StartupPacket.MinorVersion(version).ToString(System.Globalization.CultureInfo.InvariantCulture) + ": server supports 3.0 to 3.0");
 
-                    StartupMessage startup = StartupMessage.Read(new ReadOnlySequence<byte>(packet));
-                    await NegotiateMinorVersionAsync(startup, minor, cancellationToken);
+                default:
+                    StartupMessage startup = StartupMessage.Read(packet);
+                    await NegotiateMinorVersionAsync(startup, StartupPacket.MinorVersion(startup.ProtocolVersion), cancellationToken);
                     return startup;
             }
         }
@@ -206,27 +199,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        await StreamMessageIo.WriteAsync(
-            _clientStream,
-            w =>
-            {
-                int length = 8;
-                foreach (string name in unsupported)
-                {
-                    length += MessageWriter.CStringLength(name);
-                }
-
-                var writer = MessageWriter.Begin(w, (byte)BackendMessageCode.NegotiateProtocolVersion, length);
-                writer.WriteInt32(0);
-                writer.WriteInt32(unsupported.Count);
-                foreach (string name in unsupported)
-                {
-                    writer.WriteCString(name);
-                }
-
-                writer.Commit();
-            },
-            cancellationToken);
+        await StreamMessageIo.WriteAsync(_clientStream, new NegotiateProtocolVersion(0, unsupported).WriteTo, cancellationToken);
     }
 
     /// <summary>Connection limits, TLS requirement and startup parameters, all before a password is asked.</summary>
@@ -365,14 +338,6 @@ internal sealed partial class ClientSession
         return error is not null
             ? TryWriteFatalAsync(SqlState.SqlServerRejectedEstablishmentOfSqlConnection, "the server refused the gateway's session", hint: "the gateway's server credentials are wrong; see the gateway log")
             : TryWriteFatalAsync(SqlState.ConnectionFailure, "could not connect to the server", hint: "the server is down or unreachable from the gateway; see the gateway log");
-    }
-
-    private static void ExpectLength(byte[] packet, int length, string name)
-    {
-        if (packet.Length != length)
-        {
-            ThrowHelper.ThrowProtocolViolation("invalid " + name + " packet length");
-        }
     }
 
     private async Task WriteByteAsync(byte value, CancellationToken cancellationToken)

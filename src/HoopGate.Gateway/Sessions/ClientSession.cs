@@ -53,8 +53,6 @@ internal sealed partial class ClientSession : IAsyncDisposable
 
     public EndPoint? RemoteEndPoint { get; }
 
-    public SessionModel Model => _model;
-
     /// <summary>Runs the session to its end. Never throws for client or server behaviour.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {

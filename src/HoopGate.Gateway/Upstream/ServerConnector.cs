@@ -44,8 +44,6 @@ internal sealed class ServerConnector
         }
     }
 
-    public UpstreamOptions Options => _options;
-
     /// <summary>Connects and authenticates a new server session.</summary>
     /// <param name="parameters">Startup parameters (database, application_name, allowed settings); the user is the gateway's.</param>
     /// <param name="role">A key of <see cref="UpstreamOptions.Roles"/>, or <see langword="null"/> for <see cref="UpstreamOptions.User"/>.</param>

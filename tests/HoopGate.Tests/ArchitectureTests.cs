@@ -9,6 +9,7 @@ public sealed class ArchitectureTests
     {
         { "HoopGate.Protocol", [] },
         { "HoopGate.Auth", [] },
+        { "HoopGate.Sql", [] },
         { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth"] },
         { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth"] },
     };

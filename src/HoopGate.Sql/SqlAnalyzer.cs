@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using HoopGate.Sql.Native;
+
+namespace HoopGate.Sql;
+
+/// <summary>
+/// Analyses SQL with PostgreSQL's own parser (libpg_query): the same grammar, lexer, comment and quoting rules as the
+/// server, so that what the gateway judges is what the server will run. Thread-safe; libpg_query keeps its memory
+/// per thread. Use <see cref="SqlAnalysisCache"/> on the hot path: an analysis costs microseconds, a lookup nanoseconds.
+/// </summary>
+public static class SqlAnalyzer
+{
+    /// <summary>SQLSTATE 42601, syntax_error.</summary>
+    public const string SyntaxError = "42601";
+
+    /// <summary>SQLSTATE 54001, statement_too_complex.</summary>
+    public const string StatementTooComplex = "54001";
+
+    /// <summary>SQLSTATE 22021, character_not_in_repertoire (invalid UTF-8).</summary>
+    public const string InvalidEncoding = "22021";
+
+    /// <summary>
+    /// How deep a parse tree may nest (JSON levels) before the statement is refused as too complex. Real statements
+    /// stay far below (a five-way join with subqueries is about 40); the limit keeps the walk's recursion bounded.
+    /// </summary>
+    internal const int MaxTreeDepth = 1000;
+
+    private static readonly JsonDocumentOptions s_jsonOptions = new() { MaxDepth = MaxTreeDepth };
+
+    /// <summary>
+    /// Loads libpg_query now, so that a missing library is a clear startup error rather than a failure on the first statement.
+    /// </summary>
+    /// <exception cref="SqlParserUnavailableException">The library is not installed; the message names the package.</exception>
+    public static void EnsureAvailable() => PgQueryLibrary.EnsureLoaded();
+
+    /// <summary>Analyses a SQL string.</summary>
+    public static SqlAnalysis Analyze(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        byte[] utf8 = Encoding.UTF8.GetBytes(sql);
+        return Analyze(utf8, sql);
+    }
+
+    /// <summary>Analyses a SQL string given as UTF-8 bytes (as it arrives in a Query or Parse message).</summary>
+    public static SqlAnalysis Analyze(ReadOnlySpan<byte> utf8) => Analyze(utf8, null);
+
+    private static unsafe SqlAnalysis Analyze(ReadOnlySpan<byte> utf8, string? text)
+    {
+        PgQueryLibrary.EnsureLoaded();
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            // The server would refuse these bytes under client_encoding UTF8; judging them would mean guessing.
+            return Failed(Encoding.UTF8.GetString(utf8), new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\"", 0));
+        }
+
+        string sql = text ?? Encoding.UTF8.GetString(utf8);
+        if (utf8.Contains((byte)0))
+        {
+            return Failed(sql, new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\": 0x00", 0));
+        }
+
+        byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
+        try
+        {
+            utf8.CopyTo(terminated);
+            terminated[utf8.Length] = 0;
+            fixed (byte* input = terminated)
+            {
+                SqlSyntaxError? error = ParseTree(input, out List<StatementInfo> statements);
+                if (error is not null)
+                {
+                    return Failed(sql, error);
+                }
+
+                return new SqlAnalysis(sql, statements, null, Fingerprint(input), Normalize(input));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(terminated);
+        }
+    }
+
+    private static SqlAnalysis Failed(string sql, SqlSyntaxError error) => new(sql, [], error, null, null);
+
+    private static unsafe SqlSyntaxError? ParseTree(byte* input, out List<StatementInfo> statements)
+    {
+        statements = [];
+        PgQueryNative.PgQueryParseResult result = PgQueryNative.Parse(input);
+        try
+        {
+            if (result.Error is not null)
+            {
+                return ToError(result.Error);
+            }
+
+            ReadOnlySpan<byte> json = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree);
+            byte[] copy = json.ToArray();
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(copy, s_jsonOptions);
+                statements = ParseTreeWalker.ReadStatements(document.RootElement);
+                return null;
+            }
+            catch (JsonException)
+            {
+                // The only JSON libpg_query writes that we refuse is JSON nested deeper than MaxTreeDepth.
+                return new SqlSyntaxError(StatementTooComplex, "statement is too complex for the gateway to analyse", 0);
+            }
+        }
+        finally
+        {
+            PgQueryNative.FreeParseResult(result);
+        }
+    }
+
+    private static unsafe string? Fingerprint(byte* input)
+    {
+        PgQueryNative.PgQueryFingerprintResult result = PgQueryNative.Fingerprint(input);
+        try
+        {
+            return result.Error is null && result.FingerprintString is not null
+                ? Marshal.PtrToStringUTF8((nint)result.FingerprintString)
+                : null;
+        }
+        finally
+        {
+            PgQueryNative.FreeFingerprintResult(result);
+        }
+    }
+
+    private static unsafe string? Normalize(byte* input)
+    {
+        PgQueryNative.PgQueryNormalizeResult result = PgQueryNative.Normalize(input);
+        try
+        {
+            return result.Error is null && result.NormalizedQuery is not null
+                ? Marshal.PtrToStringUTF8((nint)result.NormalizedQuery)
+                : null;
+        }
+        finally
+        {
+            PgQueryNative.FreeNormalizeResult(result);
+        }
+    }
+
+    private static unsafe SqlSyntaxError ToError(PgQueryNative.PgQueryError* error)
+    {
+        string message = error->Message is null ? "syntax error" : Marshal.PtrToStringUTF8((nint)error->Message) ?? "syntax error";
+        return new SqlSyntaxError(SyntaxError, message, error->CursorPosition);
+    }
+}

@@ -1,0 +1,70 @@
+namespace HoopGate.Sql;
+
+/// <summary>One statement of a SQL string, as PostgreSQL's parser understands it.</summary>
+public sealed class StatementInfo
+{
+    internal StatementInfo(
+        StatementKind kind,
+        StatementKind kinds,
+        string command,
+        IReadOnlyList<RelationReference> relations,
+        IReadOnlyList<FunctionReference> functions,
+        IReadOnlyList<SettingChange> settings,
+        CopyInfo? copy,
+        bool hasUnboundedWrite,
+        bool isExplain,
+        int location,
+        int length)
+    {
+        Kind = kind;
+        Kinds = kinds;
+        Command = command;
+        Relations = relations;
+        Functions = functions;
+        Settings = settings;
+        Copy = copy;
+        HasUnboundedWrite = hasUnboundedWrite;
+        IsExplain = isExplain;
+        Location = location;
+        Length = length;
+    }
+
+    /// <summary>
+    /// The statement's own kind. EXPLAIN, PREPARE and DECLARE CURSOR take the kind of the statement they wrap,
+    /// because EXPLAIN ANALYZE runs it and a prepared statement can be executed later.
+    /// </summary>
+    public StatementKind Kind { get; }
+
+    /// <summary><see cref="Kind"/> plus every data-modifying statement nested in it (CTEs, for example).</summary>
+    public StatementKind Kinds { get; }
+
+    /// <summary>The command in upper case, like a command tag: <c>SELECT</c>, <c>DELETE</c>, <c>DROP TABLE</c>, <c>ALTER ROLE</c>, <c>GRANT</c>.</summary>
+    public string Command { get; }
+
+    /// <summary>Every relation named, with how it is used; common table expressions are not relations.</summary>
+    public IReadOnlyList<RelationReference> Relations { get; }
+
+    /// <summary>Every function called by name, anywhere in the statement.</summary>
+    public IReadOnlyList<FunctionReference> Functions { get; }
+
+    /// <summary>Settings changed by SET/RESET or by <c>set_config</c> calls.</summary>
+    public IReadOnlyList<SettingChange> Settings { get; }
+
+    /// <summary>For COPY, its direction and target; otherwise <see langword="null"/>.</summary>
+    public CopyInfo? Copy { get; }
+
+    /// <summary>
+    /// An UPDATE or DELETE (here or nested) with no WHERE clause, or with one that refers to no column (<c>WHERE true</c>,
+    /// <c>WHERE 1 = 1</c>) and so touches every row.
+    /// </summary>
+    public bool HasUnboundedWrite { get; }
+
+    /// <summary>The statement is an EXPLAIN of the statement described.</summary>
+    public bool IsExplain { get; }
+
+    /// <summary>Byte offset of the statement in the UTF-8 string.</summary>
+    public int Location { get; }
+
+    /// <summary>Byte length of the statement in the UTF-8 string (0: to the end).</summary>
+    public int Length { get; }
+}

@@ -1,0 +1,356 @@
+using System.Globalization;
+using HoopGate.Sql;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace HoopGate.Policy;
+
+/// <summary>
+/// Reads a policy file (docs/policy.md describes it) into a <see cref="PolicySnapshot"/>, or into every error it has,
+/// each with its line and column: unknown keys, wrong types, unknown statement kinds, guardrails without conditions,
+/// duplicate names. Nothing is guessed: a file with any error is refused whole.
+/// </summary>
+public static class PolicyLoader
+{
+    /// <summary>The policy file format this loader reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Loads the file at <paramref name="path"/>.</summary>
+    public static PolicyLoadResult LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return PolicyLoadResult.Failed([path + ": cannot read the policy file: " + ex.Message]);
+        }
+
+        return Load(text, path);
+    }
+
+    /// <summary>Loads policy text; <paramref name="source"/> names it in errors.</summary>
+    public static PolicyLoadResult Load(string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var reader = new Reader(source);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            return PolicyLoadResult.Failed([reader.At(ex.Start, ex.InnerException?.Message ?? ex.Message)]);
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            return PolicyLoadResult.Failed([source + ": the policy file must be one YAML mapping (version, everyone, groups, guardrails…)"]);
+        }
+
+        PolicySnapshot? snapshot = reader.ReadRoot(root);
+        return reader.Errors.Count > 0 || snapshot is null ? PolicyLoadResult.Failed(reader.Errors) : PolicyLoadResult.Loaded(snapshot);
+    }
+
+    private sealed class Reader(string source)
+    {
+        private static readonly string[] s_rootKeys = ["version", "searchPath", "everyone", "groups", "functions", "guardrails"];
+        private static readonly string[] s_permissionKeys = ["statements", "read", "write"];
+        private static readonly string[] s_functionKeys = ["deny"];
+        private static readonly string[] s_guardrailKeys =
+            ["name", "action", "reason", "kinds", "commands", "tables", "access", "functions", "settings", "unboundedWrite", "groups", "exceptGroups"];
+
+        public List<string> Errors { get; } = [];
+
+        public string At(Mark mark, string message) =>
+            source + ":" + mark.Line.ToString(CultureInfo.InvariantCulture) + ":" + mark.Column.ToString(CultureInfo.InvariantCulture) + ": " + message;
+
+        public PolicySnapshot? ReadRoot(YamlMappingNode root)
+        {
+            CheckKeys(root, s_rootKeys, "the policy file");
+            YamlNode? version = Get(root, "version");
+            if (version is null)
+            {
+                Errors.Add(At(root.Start, "'version: " + FormatVersion.ToString(CultureInfo.InvariantCulture) + "' is required"));
+            }
+            else if (Scalar(version, "version") is { } v && v != FormatVersion.ToString(CultureInfo.InvariantCulture))
+            {
+                Errors.Add(At(version.Start, "unsupported policy version '" + v + "' (this gateway reads version " + FormatVersion.ToString(CultureInfo.InvariantCulture) + ")"));
+            }
+
+            IReadOnlyList<string> searchPath = Get(root, "searchPath") is { } sp ? Strings(sp, "searchPath") : ["public"];
+            Permissions everyone = Get(root, "everyone") is { } e ? ReadPermissions(e, "everyone") : Permissions.None;
+
+            var groups = new Dictionary<string, Permissions>(StringComparer.Ordinal);
+            if (Get(root, "groups") is { } groupsNode)
+            {
+                if (groupsNode is YamlMappingNode groupMap)
+                {
+                    foreach ((YamlNode key, YamlNode value) in groupMap.Children)
+                    {
+                        if (Scalar(key, "a group name") is { Length: > 0 } name)
+                        {
+                            groups[name] = ReadPermissions(value, "group '" + name + "'");
+                        }
+                    }
+                }
+                else
+                {
+                    Errors.Add(At(groupsNode.Start, "'groups' must map group names to their permissions"));
+                }
+            }
+
+            var deniedFunctions = new List<NamePattern>();
+            if (Get(root, "functions") is { } functions)
+            {
+                if (functions is YamlMappingNode functionMap)
+                {
+                    CheckKeys(functionMap, s_functionKeys, "'functions'");
+                    if (Get(functionMap, "deny") is { } deny)
+                    {
+                        deniedFunctions.AddRange(Strings(deny, "functions.deny").Select(f => new NamePattern(f)));
+                    }
+                }
+                else
+                {
+                    Errors.Add(At(functions.Start, "'functions' must be a mapping with 'deny'"));
+                }
+            }
+
+            var guardrails = new List<Guardrail>();
+            if (Get(root, "guardrails") is { } guardrailNode)
+            {
+                if (guardrailNode is YamlSequenceNode list)
+                {
+                    var names = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (YamlNode item in list.Children)
+                    {
+                        if (ReadGuardrail(item) is { } guardrail)
+                        {
+                            if (!names.Add(guardrail.Name))
+                            {
+                                Errors.Add(At(item.Start, "guardrail name '" + guardrail.Name + "' is used twice"));
+                            }
+
+                            guardrails.Add(guardrail);
+                        }
+                    }
+                }
+                else
+                {
+                    Errors.Add(At(guardrailNode.Start, "'guardrails' must be a list"));
+                }
+            }
+
+            return Errors.Count > 0 ? null : new PolicySnapshot(source, searchPath, everyone, groups, deniedFunctions, guardrails);
+        }
+
+        private Permissions ReadPermissions(YamlNode node, string what)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Errors.Add(At(node.Start, what + " must be a mapping with statements, read and write"));
+                return Permissions.None;
+            }
+
+            CheckKeys(map, s_permissionKeys, what);
+            StatementKind kinds = Get(map, "statements") is { } statements ? Kinds(statements) : StatementKind.None;
+            IReadOnlyList<TablePattern> read = Get(map, "read") is { } r ? Tables(r, "read") : [];
+            IReadOnlyList<TablePattern> write = Get(map, "write") is { } w ? Tables(w, "write") : [];
+            return new Permissions(kinds, read, write);
+        }
+
+        private Guardrail? ReadGuardrail(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Errors.Add(At(node.Start, "a guardrail must be a mapping with name, action, reason and conditions"));
+                return null;
+            }
+
+            int errorsBefore = Errors.Count;
+            CheckKeys(map, s_guardrailKeys, "a guardrail");
+            string? name = Required(map, "name", "a guardrail");
+            string? actionText = Required(map, "action", "guardrail '" + name + "'");
+            string? reason = Required(map, "reason", "guardrail '" + name + "'");
+            PolicyAction action = PolicyAction.Deny;
+            if (actionText is not null)
+            {
+                if (string.Equals(actionText, "deny", StringComparison.OrdinalIgnoreCase))
+                {
+                    action = PolicyAction.Deny;
+                }
+                else if (string.Equals(actionText, "review", StringComparison.OrdinalIgnoreCase))
+                {
+                    action = PolicyAction.Review;
+                }
+                else
+                {
+                    Errors.Add(At(Get(map, "action")!.Start, "action must be 'deny' or 'review', not '" + actionText + "'"));
+                }
+            }
+
+            RelationAccess access = RelationAccess.ReadWrite;
+            if (Get(map, "access") is { } accessNode && Scalar(accessNode, "access") is { } accessText)
+            {
+                access = accessText.ToLowerInvariant() switch
+                {
+                    "read" => RelationAccess.Read,
+                    "write" => RelationAccess.Write,
+                    "any" => RelationAccess.ReadWrite,
+                    _ => Invalid(accessNode, "access must be read, write or any, not '" + accessText + "'"),
+                };
+            }
+
+            bool unbounded = false;
+            if (Get(map, "unboundedWrite") is { } unboundedNode && Scalar(unboundedNode, "unboundedWrite") is { } unboundedText)
+            {
+                if (!bool.TryParse(unboundedText, out unbounded))
+                {
+                    Errors.Add(At(unboundedNode.Start, "unboundedWrite must be true or false"));
+                }
+            }
+
+            var guardrail = new Guardrail
+            {
+                Name = name ?? "",
+                Action = action,
+                Reason = reason ?? "",
+                Kinds = Get(map, "kinds") is { } k ? Kinds(k) : StatementKind.None,
+                Commands = Get(map, "commands") is { } c ? Strings(c, "commands").Select(s => new NamePattern(s, ignoreCase: true)).ToList() : [],
+                Tables = Get(map, "tables") is { } t ? Tables(t, "tables") : [],
+                TableAccess = access,
+                Functions = Get(map, "functions") is { } f ? Strings(f, "functions").Select(s => new NamePattern(s)).ToList() : [],
+                Settings = Get(map, "settings") is { } st ? Strings(st, "settings").Select(s => new NamePattern(s.ToLowerInvariant())).ToList() : [],
+                UnboundedWrite = unbounded,
+                Groups = Get(map, "groups") is { } g ? Strings(g, "groups").ToHashSet(StringComparer.Ordinal) : new HashSet<string>(),
+                ExceptGroups = Get(map, "exceptGroups") is { } x ? Strings(x, "exceptGroups").ToHashSet(StringComparer.Ordinal) : new HashSet<string>(),
+            };
+
+            bool hasCondition = guardrail.Kinds != StatementKind.None || guardrail.Commands.Count > 0 || guardrail.Tables.Count > 0
+                || guardrail.Functions.Count > 0 || guardrail.Settings.Count > 0 || guardrail.UnboundedWrite;
+            if (!hasCondition)
+            {
+                Errors.Add(At(map.Start, "guardrail '" + name + "' has no condition (kinds, commands, tables, functions, settings or unboundedWrite): it would match every statement"));
+            }
+
+            return Errors.Count > errorsBefore ? null : guardrail;
+        }
+
+        private RelationAccess Invalid(YamlNode node, string message)
+        {
+            Errors.Add(At(node.Start, message));
+            return RelationAccess.ReadWrite;
+        }
+
+        private StatementKind Kinds(YamlNode node)
+        {
+            StatementKind kinds = StatementKind.None;
+            foreach ((string name, YamlNode item) in StringItems(node, "statement kinds"))
+            {
+                if (KindNames.TryParse(name, out StatementKind kind))
+                {
+                    kinds |= kind;
+                }
+                else
+                {
+                    Errors.Add(At(item.Start, "unknown statement kind '" + name + "' (known: all, " + string.Join(", ", KindNames.All) + ")"));
+                }
+            }
+
+            return kinds;
+        }
+
+        private List<TablePattern> Tables(YamlNode node, string what)
+        {
+            var patterns = new List<TablePattern>();
+            foreach ((string text, YamlNode item) in StringItems(node, what))
+            {
+                if (text.Length == 0 || text.StartsWith('.') || text.EndsWith('.'))
+                {
+                    Errors.Add(At(item.Start, "'" + text + "' is not a table pattern (schema.table, with * as wildcard)"));
+                    continue;
+                }
+
+                patterns.Add(new TablePattern(text));
+            }
+
+            return patterns;
+        }
+
+        private List<string> Strings(YamlNode node, string what) => StringItems(node, what).Select(i => i.Text).ToList();
+
+        private List<(string Text, YamlNode Node)> StringItems(YamlNode node, string what)
+        {
+            var items = new List<(string, YamlNode)>();
+            if (node is YamlSequenceNode sequence)
+            {
+                foreach (YamlNode item in sequence.Children)
+                {
+                    if (Scalar(item, what) is { } text)
+                    {
+                        items.Add((text, item));
+                    }
+                }
+            }
+            else if (node is YamlScalarNode scalar && scalar.Value is { } single)
+            {
+                items.Add((single, node));
+            }
+            else
+            {
+                Errors.Add(At(node.Start, what + " must be a list of names"));
+            }
+
+            return items;
+        }
+
+        private string? Required(YamlMappingNode map, string key, string what)
+        {
+            if (Get(map, key) is not { } node)
+            {
+                Errors.Add(At(map.Start, what + " needs '" + key + "'"));
+                return null;
+            }
+
+            string? value = Scalar(node, key);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Errors.Add(At(node.Start, "'" + key + "' must not be empty"));
+                return null;
+            }
+
+            return value;
+        }
+
+        private string? Scalar(YamlNode node, string what)
+        {
+            if (node is YamlScalarNode scalar)
+            {
+                return scalar.Value ?? "";
+            }
+
+            Errors.Add(At(node.Start, what + " must be a single value"));
+            return null;
+        }
+
+        private void CheckKeys(YamlMappingNode map, string[] known, string what)
+        {
+            foreach (YamlNode key in map.Children.Keys)
+            {
+                string name = (key as YamlScalarNode)?.Value ?? "";
+                if (!known.Contains(name, StringComparer.Ordinal))
+                {
+                    Errors.Add(At(key.Start, "unknown key '" + name + "' in " + what + " (expected one of: " + string.Join(", ", known) + ")"));
+                }
+            }
+        }
+
+        private static YamlNode? Get(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? value) ? value : null;
+    }
+}

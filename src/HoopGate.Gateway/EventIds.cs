@@ -20,6 +20,7 @@ internal static class EventIds
     public const int SessionFailed = 2006;
     public const int TrackingAnomaly = 2007;
     public const int AuthenticationSucceeded = 2008;
+    public const int StatementRefused = 2009;
 
     // 3xxx cancel
     public const int CancelForwardedToServer = 3000;

@@ -4,6 +4,8 @@ using HoopGate.Gateway.Configuration;
 using HoopGate.Gateway.Listening;
 using HoopGate.Gateway.Sessions;
 using HoopGate.Gateway.Upstream;
+using HoopGate.Policy;
+using HoopGate.Sql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +44,7 @@ public static class GatewayServiceCollectionExtensions
             services.TryAddSingleton<IClientAuthenticator, StaticAuthenticator>();
         }
 
+        services.AddPolicy(configuration);
         services.TryAddSingleton<IAuthenticationEvents, LoggingAuthenticationEvents>();
         services.TryAddSingleton<ServerConnector>();
         services.TryAddSingleton<CancelRegistry>();
@@ -53,6 +56,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ServerConnector>(),
             sp.GetRequiredService<CancelRegistry>(),
             sp.GetRequiredService<IAuthenticationEvents>(),
+            sp.GetRequiredService<PolicyProvider>(),
+            sp.GetRequiredService<SqlAnalysisCache>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using HoopGate.Cli;
 using HoopGate.Demo;
 using HoopGate.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,11 @@ public static class Program
                 await WriteValidationErrorsAsync(config, failures);
                 return 1;
             }
+            catch (HoopGate.Sql.SqlParserUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: " + ex.Message);
+                return 1;
+            }
         });
 
         var check = new Command("check-config", "Validate a configuration file and report every problem") { configOption };
@@ -74,7 +80,7 @@ public static class Program
             return 0;
         });
 
-        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check, CreateDevIssuerCommand(), CreateDevTokenCommand() };
+        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check, PolicyCommand.Create(), CreateDevIssuerCommand(), CreateDevTokenCommand() };
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -76,14 +76,14 @@ public sealed class NpgsqlTransactionTests(GatewayFixture fixture)
     public async Task Statement_error_outside_a_transaction_leaves_the_session_usable()
     {
         await using NpgsqlConnection connection = await _gateway.OpenAsync("hg_test").Within();
-        await connection.ExecuteAsync("SET application_name = 'kept-after-error'");
+        await connection.ExecuteAsync("SET work_mem = '7MB'");
 
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.ScalarAsync<int>("SELECT 1/0")).Within();
         Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
         Assert.Equal("ERROR", error.Severity);
 
         Assert.Equal(1, await connection.ScalarAsync<int>("SELECT 1"));
-        Assert.Equal("kept-after-error", await connection.ScalarAsync<string>("SHOW application_name"));
+        Assert.Equal("7MB", await connection.ScalarAsync<string>("SHOW work_mem"));
         Assert.Equal(System.Data.ConnectionState.Open, connection.State);
     }
 

@@ -28,6 +28,9 @@ public sealed class GatewayInstance : IAsyncDisposable
 
     public int Port => Listener.LocalEndPoint!.Port;
 
+    /// <summary>The gateway's policy (to reload it, or to see which is in force).</summary>
+    public HoopGate.Policy.PolicyProvider Policy => _host.Services.GetRequiredService<HoopGate.Policy.PolicyProvider>();
+
     public IPEndPoint EndPoint => Listener.LocalEndPoint!;
 
     /// <summary>Starts a gateway in front of <paramref name="cluster"/>; <paramref name="overrides"/> win over the defaults here.</summary>
@@ -51,6 +54,7 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["HoopGate:Authentication:Insecure"] = "true",
             ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
             ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
+            ["HoopGate:Policy:Path"] = TestPolicy.PermissivePath,
             ["HoopGate:Logging:Level"] = Environment.GetEnvironmentVariable("HOOPGATE_TEST_LOG_LEVEL") ?? "Warning",
         };
         if (overrides is not null)

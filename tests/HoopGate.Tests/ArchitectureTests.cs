@@ -10,8 +10,9 @@ public sealed class ArchitectureTests
         { "HoopGate.Protocol", [] },
         { "HoopGate.Auth", [] },
         { "HoopGate.Sql", [] },
-        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth"] },
-        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth"] },
+        { "HoopGate.Policy", ["HoopGate.Sql"] },
+        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy"] },
+        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy"] },
     };
 
     [Theory]

@@ -12,12 +12,14 @@ namespace HoopGate.Gateway.Authentication;
 internal sealed class StaticAuthenticator : IClientAuthenticator
 {
     private readonly Dictionary<string, byte[]> _passwords = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _groups = new(StringComparer.Ordinal);
 
     public StaticAuthenticator(IOptions<AuthenticationOptions> options)
     {
         foreach (StaticUser user in options.Value.StaticUsers)
         {
             _passwords[user.Name] = Encoding.UTF8.GetBytes(user.Password);
+            _groups[user.Name] = [.. user.Groups];
         }
     }
 
@@ -33,7 +35,7 @@ internal sealed class StaticAuthenticator : IClientAuthenticator
         // Compare even for unknown users so that timing does not tell which names exist.
         bool match = CryptographicOperations.FixedTimeEquals(presented, expected ?? presented) & known;
         return ValueTask.FromResult(match
-            ? AuthenticationResult.Success(new GatewayIdentity(credentials.User, []))
+            ? AuthenticationResult.Success(new GatewayIdentity(credentials.User, _groups[credentials.User]))
             : AuthenticationResult.InvalidCredential("password authentication failed for user \"" + credentials.User + "\""));
     }
 }

@@ -76,12 +76,15 @@ public sealed class GatewayOptions
     /// gateway handles itself). Anything else, <c>role</c> and <c>session_authorization</c> included, is refused
     /// with FATAL 42501 so that no client can choose who it is upstream. Names compare case-insensitively.
     /// The <c>options</c> parameter is accepted when every <c>-c name=value</c> it carries names an allowed setting.
+    /// <c>client_encoding</c> is accepted but the server session always gets UTF8 (and <c>standard_conforming_strings</c>
+    /// on): policy reads SQL the way the server will only under those. <c>search_path</c> is not allowed by default:
+    /// policy resolves unqualified table names through the policy file's <c>searchPath</c>.
     /// </summary>
     public List<string> AllowedStartupParameters { get; set; } =
     [
         "application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle", "extra_float_digits",
-        "search_path", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
-        "default_transaction_isolation", "default_transaction_read_only", "standard_conforming_strings",
+        "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
+        "default_transaction_isolation", "default_transaction_read_only",
         "bytea_output", "geqo", "jit", "work_mem",
     ];
 }

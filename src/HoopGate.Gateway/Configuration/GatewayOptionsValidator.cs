@@ -90,6 +90,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add("HoopGate:Gateway:AllowedStartupParameters must not contain '" + parameter + "': it would let a client choose who it is upstream");
             }
+
+            if (parameter.Equals("search_path", StringComparison.OrdinalIgnoreCase)
+                || parameter.Equals("standard_conforming_strings", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add("HoopGate:Gateway:AllowedStartupParameters must not contain '" + parameter + "': it would let the server read SQL differently from how policy judged it");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

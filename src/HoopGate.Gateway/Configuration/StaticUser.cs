@@ -8,4 +8,7 @@ public sealed class StaticUser
 
     /// <summary>The password the client must send. Never log it.</summary>
     public string Password { get; set; } = "";
+
+    /// <summary>The groups policy sees for this user.</summary>
+    public List<string> Groups { get; set; } = [];
 }

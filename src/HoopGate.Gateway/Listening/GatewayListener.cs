@@ -1,3 +1,5 @@
+using HoopGate.Policy;
+using HoopGate.Sql;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -35,13 +37,15 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         ServerConnector connector,
         CancelRegistry cancelRegistry,
         IAuthenticationEvents authenticationEvents,
+        PolicyProvider policy,
+        SqlAnalysisCache analyses,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _limiter = limiter;
         _logger = loggerFactory.CreateLogger<GatewayListener>();
         X509Certificate2? certificate = LoadCertificate(_options.Tls);
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>
@@ -53,6 +57,8 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
     /// <summary>Binds the port and starts accepting.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Every statement is analysed by libpg_query: without it, refuse to start rather than refuse every statement.
+        SqlAnalyzer.EnsureAvailable();
         var address = IPAddress.Parse(_options.ListenAddress);
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try

@@ -45,7 +45,7 @@ internal sealed class BackendRelay : MessageRelay
         _ => MessageDisposition.Reject,
     };
 
-    protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message)
+    protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
         if (code == (byte)BackendMessageCode.ReadyForQuery)
         {
@@ -59,9 +59,19 @@ internal sealed class BackendRelay : MessageRelay
             return _stopWhenIdle && _model.IsIdle ? RelayAction.ForwardAndStop : RelayAction.Forward;
         }
 
-        if (code == (byte)BackendMessageCode.ErrorResponse && IsFatal(message))
+        if (code == (byte)BackendMessageCode.ErrorResponse)
         {
-            ServerSentFatal = true;
+            bool fatal = IsFatal(message);
+            ServerSentFatal |= fatal;
+
+            // The server's syntax error for a statement policy refused: the client gets the policy's error instead.
+            if (_model.OnBackendError(fatal) is { } denial)
+            {
+                denial.WriteTo(output);
+                return RelayAction.Replaced;
+            }
+
+            return RelayAction.Forward;
         }
 
         _model.OnBackendMessage((BackendMessageCode)code);

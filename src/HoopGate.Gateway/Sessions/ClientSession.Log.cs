@@ -27,6 +27,11 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = EventIds.SessionFailed + 100, Level = LogLevel.Error, Message = "Session ended by a gateway bug")]
     private partial void LogSessionBug(Exception exception);
 
+    // The normalised text has its constants replaced: it never holds the values a statement was sent with.
+    [LoggerMessage(EventId = EventIds.StatementRefused, Level = LogLevel.Information,
+        Message = "Statement refused ({Decision}) by policy rule {Rule}: {Fingerprint} {NormalizedSql}")]
+    private partial void LogStatementRefused(HoopGate.Policy.PolicyAction decision, string? rule, string? fingerprint, string? normalizedSql);
+
     [LoggerMessage(EventId = EventIds.TrackingAnomaly, Level = LogLevel.Warning,
         Message = "{Anomalies} server messages did not match the requests in flight")]
     private partial void LogTrackingAnomaly(long anomalies);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using HoopGate.Gateway.Interception;
 using HoopGate.Gateway.Upstream;
 using HoopGate.Protocol.Backend;
 using HoopGate.Protocol.Errors;
@@ -27,7 +28,11 @@ internal sealed partial class ClientSession
         ServerConnection server = _server!;
         var client = new RelayConnection(_socket, _clientTls ? _clientStream : null);
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
-        using var toServer = new FrontendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
+        var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups);
+        using var toServer = new FrontendRelay(_model, gate, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
+        {
+            Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
+        };
         using var toClient = new BackendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
         _clientSide = client;
         _serverSide = upstream;

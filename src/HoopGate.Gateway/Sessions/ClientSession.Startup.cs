@@ -243,6 +243,18 @@ internal sealed partial class ClientSession
         return true;
     }
 
+    /// <summary>
+    /// Settings every server session starts with, whatever the client asked: policy analyses SQL as UTF-8 with standard
+    /// conforming strings, and only under these does the server read the same statements (in SJIS or BIG5 a backslash
+    /// can hide inside a character; with standard_conforming_strings off, backslashes end strings elsewhere). A client
+    /// that asked for another encoding learns the real one from ParameterStatus, as libpq and Npgsql expect.
+    /// </summary>
+    private static readonly Dictionary<string, string> PinnedServerParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["client_encoding"] = "UTF8",
+        ["standard_conforming_strings"] = "on",
+    };
+
     private string? CheckStartupParameter(string name, string value)
     {
         switch (name)
@@ -255,7 +267,7 @@ internal sealed partial class ClientSession
             case "options":
                 foreach (string setting in StartupOptions.Parse(value))
                 {
-                    if (!_services.AllowedParameters.Contains(setting))
+                    if (!_services.AllowedParameters.Contains(setting) || PinnedServerParameters.ContainsKey(setting))
                     {
                         return "setting \"" + setting + "\" cannot be set through the gateway";
                     }
@@ -305,12 +317,19 @@ internal sealed partial class ClientSession
         var parameters = new List<KeyValuePair<string, string>> { new("database", _database) };
         foreach (KeyValuePair<string, string> parameter in startup.Parameters)
         {
-            if (parameter.Key is "user" or "database" or "application_name" || parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal))
+            if (parameter.Key is "user" or "database" or "application_name"
+                || parameter.Key.StartsWith("_pq_.", StringComparison.Ordinal)
+                || PinnedServerParameters.ContainsKey(parameter.Key))
             {
                 continue;
             }
 
             parameters.Add(parameter);
+        }
+
+        foreach (KeyValuePair<string, string> pinned in PinnedServerParameters)
+        {
+            parameters.Add(pinned);
         }
 
         string application = _identity!.Subject;

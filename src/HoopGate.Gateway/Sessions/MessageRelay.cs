@@ -135,13 +135,17 @@ internal abstract class MessageRelay : IDisposable
                     }
 
                     ReadOnlySequence<byte> message = buffer.Slice(0, total);
-                    RelayAction action = OnMessage(code, message);
+                    RelayAction action = OnMessage(code, message, output);
                     if (action == RelayAction.Stop)
                     {
                         return action;
                     }
 
-                    Copy(message, output);
+                    if (action != RelayAction.Replaced)
+                    {
+                        Copy(message, output);
+                    }
+
                     buffer = buffer.Slice(total);
                     if (action == RelayAction.ForwardAndStop)
                     {
@@ -169,8 +173,11 @@ internal abstract class MessageRelay : IDisposable
     /// <summary>Whether a message type is inspected, streamed or refused.</summary>
     protected abstract MessageDisposition Classify(byte code);
 
-    /// <summary>Sees a whole inspected message, header included, before it is forwarded.</summary>
-    protected abstract RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message);
+    /// <summary>
+    /// Sees a whole inspected message, header included, before it is forwarded. To send something else in its place,
+    /// write that to <paramref name="output"/> and return <see cref="RelayAction.Replaced"/>.
+    /// </summary>
+    protected abstract RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output);
 
     /// <summary>Sees the start of a streamed message; <paramref name="available"/> begins at its header and may end early.</summary>
     protected virtual void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
@@ -187,13 +194,13 @@ internal abstract class MessageRelay : IDisposable
         try
         {
             var message = new ReadOnlySequence<byte>(bytes, 0, size);
-            RelayAction action = OnMessage(bytes[0], message);
-            if (action != RelayAction.Stop)
+            RelayAction action = OnMessage(bytes[0], message, output);
+            if (action is RelayAction.Forward or RelayAction.ForwardAndStop)
             {
                 Copy(message, output);
             }
 
-            return action;
+            return action == RelayAction.Replaced ? RelayAction.Forward : action;
         }
         finally
         {

@@ -11,4 +11,7 @@ internal enum RelayAction : byte
 
     /// <summary>Stop without forwarding; the message stays unconsumed.</summary>
     Stop,
+
+    /// <summary>The handler wrote a message of its own in place of this one; drop the original and go on.</summary>
+    Replaced,
 }

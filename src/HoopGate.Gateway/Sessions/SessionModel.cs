@@ -15,6 +15,11 @@ internal sealed class SessionModel
     // The client pump adds requests and the server pump completes them, on different threads.
     private readonly Lock _gate = new();
     private PendingKind[] _queue = new PendingKind[16];
+
+    // Parallel to _queue: the gateway's own error for a request policy refused (sent upstream as a statement that
+    // fails to parse, so that the server keeps its own state — transaction, skip to Sync — exactly as for any error).
+    private ErrorResponse?[] _denials = new ErrorResponse?[16];
+    private ErrorResponse? _pendingDenial;
     private int _head;
     private int _count;
     private bool _currentFailed;
@@ -47,13 +52,38 @@ internal sealed class SessionModel
     public Action<PendingKind, RequestOutcome>? RequestCompleted { get; set; }
 
     /// <summary>Records a message the client sent (after it is forwarded).</summary>
-    public void OnFrontendMessage(FrontendMessageCode code)
+    /// <param name="code">The message type.</param>
+    /// <param name="denial">For a request policy refused, the error the client gets in place of the server's.</param>
+    public void OnFrontendMessage(FrontendMessageCode code, ErrorResponse? denial = null)
     {
         lock (_gate)
         {
+            _pendingDenial = denial;
             OnFrontendMessageLocked(code);
+            _pendingDenial = null;
         }
     }
+
+    /// <summary>
+    /// Records an ErrorResponse from the server and returns the gateway's error to send instead when the request it
+    /// answers was refused by policy.
+    /// </summary>
+    public ErrorResponse? OnBackendError(bool fatal)
+    {
+        lock (_gate)
+        {
+            ErrorResponse? denial = null;
+            if (_count > 0 && !fatal)
+            {
+                denial = _denials[_head];
+                _denials[_head] = null;
+            }
+
+            OnBackendMessageLocked(BackendMessageCode.ErrorResponse, 0);
+            return denial;
+        }
+    }
+
 
     /// <summary>Records a message the server sent (before it is forwarded).</summary>
     /// <param name="code">The message type.</param>
@@ -237,22 +267,28 @@ internal sealed class SessionModel
         if (_count == _queue.Length)
         {
             var larger = new PendingKind[_queue.Length * 2];
+            var largerDenials = new ErrorResponse?[_queue.Length * 2];
             for (int i = 0; i < _count; i++)
             {
                 larger[i] = _queue[(_head + i) % _queue.Length];
+                largerDenials[i] = _denials[(_head + i) % _queue.Length];
             }
 
             _queue = larger;
+            _denials = largerDenials;
             _head = 0;
         }
 
-        _queue[(_head + _count) % _queue.Length] = kind;
+        int tail = (_head + _count) % _queue.Length;
+        _queue[tail] = kind;
+        _denials[tail] = _pendingDenial;
         _count++;
     }
 
     private void Dequeue(RequestOutcome outcome)
     {
         PendingKind kind = _queue[_head];
+        _denials[_head] = null;
         _head = (_head + 1) % _queue.Length;
         _count--;
         _currentFailed = false;

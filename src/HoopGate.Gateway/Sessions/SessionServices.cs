@@ -1,3 +1,5 @@
+using HoopGate.Policy;
+using HoopGate.Sql;
 using System.Security.Cryptography.X509Certificates;
 using HoopGate.Gateway.Authentication;
 using HoopGate.Gateway.Configuration;
@@ -16,8 +18,12 @@ internal sealed class SessionServices
         ServerConnector connector,
         CancelRegistry cancelRegistry,
         IAuthenticationEvents authenticationEvents,
+        PolicyProvider policy,
+        SqlAnalysisCache analyses,
         ILoggerFactory loggerFactory)
     {
+        Policy = policy;
+        Analyses = analyses;
         AuthenticationEvents = authenticationEvents;
         Options = options;
         Certificate = certificate;
@@ -46,4 +52,8 @@ internal sealed class SessionServices
     public AuthenticationThrottle Throttle { get; }
 
     public IAuthenticationEvents AuthenticationEvents { get; }
+
+    public PolicyProvider Policy { get; }
+
+    public SqlAnalysisCache Analyses { get; }
 }

@@ -27,8 +27,11 @@ public static class GatewayHost
             ContentRootPath = AppContext.BaseDirectory,
             DisableDefaults = true,
         });
+        string? configDirectory = configPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(configPath));
         if (configPath is not null)
         {
+            // The policy file sits beside the configuration unless the configuration says otherwise.
+            builder.Configuration.AddInMemoryCollection([new("HoopGate:Policy:Path", "policy.yaml")]);
             builder.Configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
         }
 
@@ -38,6 +41,7 @@ public static class GatewayHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        ResolvePolicyPath(builder.Configuration, configDirectory);
         ConfigureSocketCompletions(builder.Configuration);
         ConfigureLogging(builder, jsonLogs || builder.Configuration.GetValue<bool>("HoopGate:Logging:Json"));
         builder.Services.AddGateway(builder.Configuration);
@@ -79,6 +83,16 @@ public static class GatewayHost
         if (Environment.GetEnvironmentVariable(Threads) is null)
         {
             Environment.SetEnvironmentVariable(Threads, threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>A relative policy path is relative to the configuration file, as a DBA reading the file expects.</summary>
+    private static void ResolvePolicyPath(ConfigurationManager configuration, string? configDirectory)
+    {
+        string? path = configuration["HoopGate:Policy:Path"];
+        if (configDirectory is not null && !string.IsNullOrEmpty(path) && !Path.IsPathRooted(path))
+        {
+            configuration.AddInMemoryCollection([new("HoopGate:Policy:Path", Path.Combine(configDirectory, path))]);
         }
     }
 

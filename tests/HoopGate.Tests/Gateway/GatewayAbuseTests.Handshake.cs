@@ -227,12 +227,12 @@ public sealed partial class GatewayAbuseTests
     public async Task Options_with_only_allowed_settings_are_accepted_and_reach_the_server()
     {
         await using RawPgClient client = await RawPgClient.ConnectAsync(_gateway.Port);
-        await client.SendAsync(RawWire.AliceStartup(("options", "-c search_path=abuse_check")));
+        await client.SendAsync(RawWire.AliceStartup(("options", "-c lock_timeout=1234")));
         await client.ExpectPasswordRequestAsync();
         await client.SendAsync(RawWire.PasswordMessage(GatewayInstance.Password));
         await client.ReadUntilReadyAsync();
 
-        Assert.Equal("abuse_check", Assert.Single(await client.QueryAsync("SHOW search_path")));
+        Assert.Equal("1234ms", Assert.Single(await client.QueryAsync("SHOW lock_timeout")));
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class ConfigurationValidationTests
         ["HoopGate:Authentication:Insecure"] = "true",
         ["HoopGate:Authentication:StaticUsers:0:Name"] = "alice",
         ["HoopGate:Authentication:StaticUsers:0:Password"] = "not-a-real-secret",
+        ["HoopGate:Policy:Path"] = HoopGate.Testing.TestPolicy.PermissivePath,
         ["HoopGate:Logging:Level"] = "Fatal",
     };
 
@@ -53,6 +54,28 @@ public sealed class ConfigurationValidationTests
         string failure = Assert.Single(Failures(settings));
         Assert.Contains("tests only", failure, StringComparison.Ordinal);
         Assert.Contains("Insecure", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("search_path")]
+    [InlineData("standard_conforming_strings")]
+    public void Startup_parameters_that_change_how_the_server_reads_sql_cannot_be_allowed(string parameter)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["HoopGate:Gateway:AllowedStartupParameters:0"] = parameter;
+
+        Assert.Contains(Failures(settings), f => f.Contains("'" + parameter + "'", StringComparison.Ordinal) && f.Contains("policy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_policy_file_is_required_and_its_errors_are_reported_with_their_lines()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings.Remove("HoopGate:Policy:Path");
+        Assert.Contains(Failures(settings), f => f.Contains("HoopGate:Policy:Path is required", StringComparison.Ordinal));
+
+        settings["HoopGate:Policy:Path"] = HoopGate.Testing.TestPolicy.Write("version: 1\neveryone:\n  statements: [selct]\n");
+        Assert.Contains(Failures(settings), f => f.Contains("policy.yaml:3:16: unknown statement kind 'selct'", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace HoopGate.Benchmarks;
 
 /// <summary>
 /// The pass-through hot path: one pgbench -S round trip per operation (Query one way; RowDescription, DataRow,
-/// CommandComplete, ReadyForQuery the other) relayed into the output buffer, as the pumps do. Must allocate 0 B.
+/// CommandComplete, ReadyForQuery the other) relayed into the output buffer, as the pumps do, with the statement judged
+/// by the default policy (a cached analysis and the session's remembered verdict). Must allocate 0 B.
 /// </summary>
 [MemoryDiagnoser]
 public class RelayBenchmarks
@@ -35,7 +36,7 @@ public class RelayBenchmarks
         _response = new ReadOnlySequence<byte>(response.WrittenMemory);
 
         _model = new SessionModel();
-        _frontend = new FrontendRelay(_model, 64 * 1024 * 1024, int.MaxValue);
+        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), 64 * 1024 * 1024, int.MaxValue);
         _backend = new BackendRelay(_model, 64 * 1024 * 1024, int.MaxValue);
     }
 

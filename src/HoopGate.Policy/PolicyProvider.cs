@@ -69,7 +69,7 @@ public sealed partial class PolicyProvider : IHostedService, IDisposable
     /// <summary>Starts watching the file and listening for SIGHUP.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
+        _debounce = new Timer(_ => ReloadFromTimer(), null, Timeout.Infinite, Timeout.Infinite);
         if (!OperatingSystem.IsWindows())
         {
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -116,7 +116,31 @@ public sealed partial class PolicyProvider : IHostedService, IDisposable
         _debounce = null;
     }
 
-    private void ScheduleReload(int delayMilliseconds) => _debounce?.Change(delayMilliseconds, Timeout.Infinite);
+    private void ScheduleReload(int delayMilliseconds)
+    {
+        try
+        {
+            _debounce?.Change(delayMilliseconds, Timeout.Infinite);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A change seen while stopping: nothing left to reload for.
+        }
+    }
+
+    private void ReloadFromTimer()
+    {
+        try
+        {
+            Reload();
+        }
+#pragma warning disable CA1031 // A timer callback is a boundary: an exception there would end the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(_options.Path!, ex);
+        }
+    }
 
     private static (PolicyLoadResult Result, byte[] Hash) Read(string path)
     {
@@ -142,4 +166,7 @@ public sealed partial class PolicyProvider : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Policy file {Path} is unchanged")]
     private partial void LogUnchanged(string path);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Reloading policy file {Path} failed; the previous policy stays in force")]
+    private partial void LogReloadFailed(string path, Exception exception);
 }

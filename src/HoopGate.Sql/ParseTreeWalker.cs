@@ -39,15 +39,13 @@ internal sealed class ParseTreeWalker
                 continue;
             }
 
-            int location = raw.TryGetProperty("stmt_location", out JsonElement l) ? l.GetInt32() : 0;
-            int length = raw.TryGetProperty("stmt_len", out JsonElement n) ? n.GetInt32() : 0;
-            statements.Add(new ParseTreeWalker().ReadStatement(stmt, location, length));
+            statements.Add(new ParseTreeWalker().ReadStatement(stmt));
         }
 
         return statements;
     }
 
-    private StatementInfo ReadStatement(JsonElement wrapped, int location, int length)
+    private StatementInfo ReadStatement(JsonElement wrapped)
     {
         (string name, JsonElement body) = Unwrap(wrapped);
         bool isExplain = false;
@@ -78,7 +76,7 @@ internal sealed class ParseTreeWalker
         }
 
         _kinds |= kind;
-        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain, location, length);
+        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain);
     }
 
     // ---- Classification -------------------------------------------------------------------------------------------

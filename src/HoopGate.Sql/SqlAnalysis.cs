@@ -2,21 +2,18 @@ namespace HoopGate.Sql;
 
 /// <summary>
 /// What PostgreSQL's parser makes of one SQL string: its statements, or the error that stops it. Immutable and
-/// shared: one analysis per distinct string, cached by <see cref="SqlAnalysisCache"/>.
+/// shared: strings that differ only in their constants share one analysis (see <see cref="SqlAnalysisCache"/>), so an
+/// analysis holds nothing that depends on a constant's value — except settings, whose analyses are never shared.
 /// </summary>
 public sealed class SqlAnalysis
 {
-    internal SqlAnalysis(string sql, IReadOnlyList<StatementInfo> statements, SqlSyntaxError? error, string? fingerprint, string? normalizedText)
+    internal SqlAnalysis(IReadOnlyList<StatementInfo> statements, SqlSyntaxError? error, string? fingerprint, string? normalizedText)
     {
-        Sql = sql;
         Statements = statements;
         Error = error;
         Fingerprint = fingerprint;
         NormalizedText = normalizedText;
     }
-
-    /// <summary>The SQL string as sent.</summary>
-    public string Sql { get; }
 
     /// <summary>The statements in order; empty for an empty string or on error.</summary>
     public IReadOnlyList<StatementInfo> Statements { get; }
@@ -26,6 +23,26 @@ public sealed class SqlAnalysis
 
     /// <summary>True when the parser accepted the string.</summary>
     public bool IsValid => Error is null;
+
+    /// <summary>
+    /// True when the analysis depends on the value of a constant — a setting and its value (<c>SET client_encoding =
+    /// 'SJIS'</c>, <c>set_config('role', …)</c>) — so that it may only be shared by strings that are exactly the same.
+    /// </summary>
+    public bool DependsOnConstants
+    {
+        get
+        {
+            foreach (StatementInfo statement in Statements)
+            {
+                if (statement.Settings.Count > 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>libpg_query's fingerprint (16 hex digits): equal for statements that differ only in constants and formatting.</summary>
     public string? Fingerprint { get; }

@@ -1,15 +1,22 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace HoopGate.Sql;
 
 /// <summary>
-/// One analysis per distinct SQL string, keyed by the string's exact bytes — never by a home-made normalisation,
-/// which could make a harmful string share the cached verdict of a harmless one. A hit costs a hash of the bytes and
-/// no allocation. Bounded as two generations: entries live in the young one; when it holds half the capacity it
-/// becomes the old one (the previous old one is dropped) and a hit in the old one moves the entry back. Recently used
-/// strings stay, strings used once age out, and no hit pays for bookkeeping.
+/// Analyses by SQL string, so that each statement shape is parsed once. Two keys, both PostgreSQL's own and never a
+/// home-made normalisation (which could make a harmful string share the verdict of a harmless one):
+/// <list type="number">
+/// <item>the string's exact bytes — a hit costs a hash and no allocation (the extended protocol, whose statements
+/// carry their values as parameters, always hits here);</item>
+/// <item>libpg_query's normalised text (constants replaced by <c>$n</c>, a few microseconds) — so that the simple
+/// protocol's <c>… WHERE id = 81234</c>, a new string every time, still shares the analysis of its shape. Analyses
+/// that depend on a constant's value (settings: <see cref="SqlAnalysis.DependsOnConstants"/>) are never shared this way.</item>
+/// </list>
+/// Bounded as two generations: entries live in the young one; when it holds half the capacity it becomes the old one
+/// (the previous old one is dropped) and a hit in the old one moves the entry back. Recently used shapes stay, strings
+/// seen once age out, and no hit pays for bookkeeping.
 /// </summary>
 public sealed class SqlAnalysisCache
 {
@@ -18,6 +25,9 @@ public sealed class SqlAnalysisCache
     private readonly Lock _rotate = new();
     private Generation _young = new();
     private Generation _old = new();
+    private long _hits;
+    private long _shapeHits;
+    private long _misses;
 
     /// <summary>Creates the cache.</summary>
     public SqlAnalysisCache(IOptions<SqlOptions> options)
@@ -27,47 +37,87 @@ public sealed class SqlAnalysisCache
         _maxCachedLength = options.Value.MaxCachedLength;
     }
 
-    /// <summary>Analyses served from the cache.</summary>
+    /// <summary>Analyses served by exact text.</summary>
     public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Analyses served by normalised text (the same statement with other constants).</summary>
+    public long ShapeHits => Interlocked.Read(ref _shapeHits);
 
     /// <summary>Analyses that had to be made.</summary>
     public long Misses => Interlocked.Read(ref _misses);
 
-    private long _hits;
-    private long _misses;
-
-    /// <summary>The analysis of <paramref name="utf8"/>, from the cache or made now (and cached when not too long).</summary>
+    /// <summary>The analysis of <paramref name="utf8"/>, from the cache or made now.</summary>
     public SqlAnalysis GetOrAnalyze(ReadOnlySpan<byte> utf8)
     {
-        Generation young = Volatile.Read(ref _young);
-        if (young.Lookup.TryGetValue(utf8, out SqlAnalysis? analysis))
+        if (TryGet(utf8, out SqlAnalysis? analysis))
         {
             Interlocked.Increment(ref _hits);
             return analysis;
         }
 
-        Generation old = Volatile.Read(ref _old);
-        if (old.Lookup.TryGetValue(utf8, out analysis))
+        if (utf8.Length > _maxCachedLength)
         {
-            Interlocked.Increment(ref _hits);
-            Add(utf8, analysis);
+            Interlocked.Increment(ref _misses);
+            return SqlAnalyzer.Analyze(utf8);
+        }
+
+        byte[]? normalized = null;
+        try
+        {
+            int normalizedLength = 0;
+            if (SqlAnalyzer.TryNormalize(utf8, out byte[] rented, out normalizedLength))
+            {
+                normalized = rented;
+                ReadOnlySpan<byte> shape = normalized.AsSpan(0, normalizedLength);
+                if (TryGet(shape, out analysis) && !analysis.DependsOnConstants)
+                {
+                    Interlocked.Increment(ref _shapeHits);
+                    return analysis;
+                }
+            }
+
+            Interlocked.Increment(ref _misses);
+            analysis = SqlAnalyzer.Analyze(utf8);
+            if (normalized is not null && !analysis.DependsOnConstants)
+            {
+                Add(normalized.AsSpan(0, normalizedLength), analysis);
+            }
+            else
+            {
+                Add(utf8, analysis);
+            }
+
             return analysis;
         }
-
-        Interlocked.Increment(ref _misses);
-        analysis = SqlAnalyzer.Analyze(utf8);
-        if (utf8.Length <= _maxCachedLength)
+        finally
         {
-            Add(utf8, analysis);
+            if (normalized is not null)
+            {
+                ArrayPool<byte>.Shared.Return(normalized);
+            }
         }
-
-        return analysis;
     }
 
     /// <summary>The analysis of <paramref name="sql"/> (tools and tests; the gateway passes bytes).</summary>
     public SqlAnalysis GetOrAnalyze(string sql) => GetOrAnalyze(System.Text.Encoding.UTF8.GetBytes(sql));
 
-    private void Add(ReadOnlySpan<byte> utf8, SqlAnalysis analysis)
+    private bool TryGet(ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis)
+    {
+        if (Volatile.Read(ref _young).Lookup.TryGetValue(key, out analysis))
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _old).Lookup.TryGetValue(key, out analysis))
+        {
+            Add(key, analysis);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Add(ReadOnlySpan<byte> key, SqlAnalysis analysis)
     {
         Generation young = Volatile.Read(ref _young);
         if (young.Entries.Count >= _generationSize)
@@ -84,7 +134,7 @@ public sealed class SqlAnalysisCache
             }
         }
 
-        young.Entries.TryAdd(utf8.ToArray(), analysis);
+        young.Entries.TryAdd(key.ToArray(), analysis);
     }
 
     private sealed class Generation

@@ -40,26 +40,22 @@ public static class SqlAnalyzer
     public static SqlAnalysis Analyze(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        byte[] utf8 = Encoding.UTF8.GetBytes(sql);
-        return Analyze(utf8, sql);
+        return Analyze(Encoding.UTF8.GetBytes(sql));
     }
 
     /// <summary>Analyses a SQL string given as UTF-8 bytes (as it arrives in a Query or Parse message).</summary>
-    public static SqlAnalysis Analyze(ReadOnlySpan<byte> utf8) => Analyze(utf8, null);
-
-    private static unsafe SqlAnalysis Analyze(ReadOnlySpan<byte> utf8, string? text)
+    public static unsafe SqlAnalysis Analyze(ReadOnlySpan<byte> utf8)
     {
         PgQueryLibrary.EnsureLoaded();
         if (!System.Text.Unicode.Utf8.IsValid(utf8))
         {
             // The server would refuse these bytes under client_encoding UTF8; judging them would mean guessing.
-            return Failed(Encoding.UTF8.GetString(utf8), new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\"", 0));
+            return Failed(new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\"", 0));
         }
 
-        string sql = text ?? Encoding.UTF8.GetString(utf8);
         if (utf8.Contains((byte)0))
         {
-            return Failed(sql, new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\": 0x00", 0));
+            return Failed(new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\": 0x00", 0));
         }
 
         byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
@@ -72,10 +68,10 @@ public static class SqlAnalyzer
                 SqlSyntaxError? error = ParseTree(input, out List<StatementInfo> statements);
                 if (error is not null)
                 {
-                    return Failed(sql, error);
+                    return Failed(error);
                 }
 
-                return new SqlAnalysis(sql, statements, null, Fingerprint(input), Normalize(input));
+                return new SqlAnalysis(statements, null, Fingerprint(input), Normalize(input));
             }
         }
         finally
@@ -84,7 +80,55 @@ public static class SqlAnalyzer
         }
     }
 
-    private static SqlAnalysis Failed(string sql, SqlSyntaxError error) => new(sql, [], error, null, null);
+    private static SqlAnalysis Failed(SqlSyntaxError error) => new([], error, null, null);
+
+    /// <summary>
+    /// libpg_query's normalised form of the string (constants replaced by <c>$n</c>), as UTF-8 copied into a pooled
+    /// array that the caller returns to <see cref="ArrayPool{T}.Shared"/>; false when the string does not normalise
+    /// (it does not parse).
+    /// </summary>
+    internal static unsafe bool TryNormalize(ReadOnlySpan<byte> utf8, out byte[] rented, out int length)
+    {
+        rented = [];
+        length = 0;
+        PgQueryLibrary.EnsureLoaded();
+        if (utf8.Contains((byte)0) || !System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
+        byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
+        try
+        {
+            utf8.CopyTo(terminated);
+            terminated[utf8.Length] = 0;
+            fixed (byte* input = terminated)
+            {
+                PgQueryNative.PgQueryNormalizeResult result = PgQueryNative.Normalize(input);
+                try
+                {
+                    if (result.Error is not null || result.NormalizedQuery is null)
+                    {
+                        return false;
+                    }
+
+                    ReadOnlySpan<byte> normalized = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.NormalizedQuery);
+                    rented = ArrayPool<byte>.Shared.Rent(normalized.Length);
+                    normalized.CopyTo(rented);
+                    length = normalized.Length;
+                    return true;
+                }
+                finally
+                {
+                    PgQueryNative.FreeNormalizeResult(result);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(terminated);
+        }
+    }
 
     private static unsafe SqlSyntaxError? ParseTree(byte* input, out List<StatementInfo> statements)
     {

@@ -12,9 +12,7 @@ public sealed class StatementInfo
         IReadOnlyList<SettingChange> settings,
         CopyInfo? copy,
         bool hasUnboundedWrite,
-        bool isExplain,
-        int location,
-        int length)
+        bool isExplain)
     {
         Kind = kind;
         Kinds = kinds;
@@ -25,8 +23,6 @@ public sealed class StatementInfo
         Copy = copy;
         HasUnboundedWrite = hasUnboundedWrite;
         IsExplain = isExplain;
-        Location = location;
-        Length = length;
     }
 
     /// <summary>
@@ -61,10 +57,4 @@ public sealed class StatementInfo
 
     /// <summary>The statement is an EXPLAIN of the statement described.</summary>
     public bool IsExplain { get; }
-
-    /// <summary>Byte offset of the statement in the UTF-8 string.</summary>
-    public int Location { get; }
-
-    /// <summary>Byte length of the statement in the UTF-8 string (0: to the end).</summary>
-    public int Length { get; }
 }

@@ -13,6 +13,23 @@ PG_BIN = next((f"/usr/lib/postgresql/{v}/bin" for v in ("17", "16", "15", "14") 
 USER, PASSWORD = "bench", "bench-password"          # throwaway, loopback only
 CLIENT_USER, CLIENT_PASSWORD = "bench", "bench-client-password"
 ROWS_SQL = "SELECT g, repeat('x', 90) FROM generate_series(1, 1000000) g"
+BENCH_POLICY = """version: 1
+everyone:
+  statements: [select, show, set, transaction, utility]
+  read: [pg_catalog.*, information_schema.*]
+groups:
+  bench:
+    statements: [copy]
+    read: [public.*]
+functions:
+  deny: [pg_stat_get_activity, pg_stat_statements]
+guardrails:
+  - {name: other-sessions, action: deny, reason: other sessions' SQL, tables: [pg_catalog.pg_stat_activity, "*.pg_stat_statements"]}
+  - {name: unbounded-write, action: deny, reason: needs a WHERE, unboundedWrite: true}
+  - {name: search-path, action: deny, reason: qualify names, settings: [search_path]}
+  - {name: destructive-ddl, action: review, reason: needs approval, commands: ["DROP *", TRUNCATE, "ALTER *"]}
+  - {name: privileges, action: review, reason: needs approval, kinds: [dcl]}
+"""
 
 
 def free_port():
@@ -141,6 +158,9 @@ pidfile = {self.dir}/pgbouncer.pid
                 "Oidc": {"Issuers": [{"Issuer": issuer, "AllowHttp": True, "Audiences": ["hoopgate"]}]},
                 "Grants": [{"Group": "bench", "Databases": ["*"], "MaxSessionMinutes": 240}],
                 "Logging": {"Level": "Warning"}}}, f)
+        # The policy beside the configuration: the shipped default's rules, with the bench group reading public.
+        with open(os.path.join(self.dir, "policy.yaml"), "w") as f:
+            f.write(BENCH_POLICY)
         env = {"HoopGate__Upstream__Password": PASSWORD}
         env.update(dict(x.split("=", 1) for x in self.args.hoopgate_env))
         self.hoopgate = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=env)
@@ -153,6 +173,13 @@ pidfile = {self.dir}/pgbouncer.pid
             venv.update(dict(x.split("=", 1) for x in settings.split(",") if x))
             venv["HoopGate__Gateway__Port"] = str(self.ports[name])
             self.pids[name] = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=venv).pid
+        # Builds: other hoopgate executables (another commit) with the same configuration, measured in the same rounds.
+        for build in self.args.build:
+            name, _, path = build.partition(":")
+            self.ports[name] = free_port()
+            benv = dict(env)
+            benv["HoopGate__Gateway__Port"] = str(self.ports[name])
+            self.pids[name] = self.spawn([path, "run", "--config", cfg], env=benv).pid
         for name in self.ports:
             wait_port(self.ports[name])
         if self.pgbouncer_pid():
@@ -310,9 +337,10 @@ def main():
     ap.add_argument("--workloads", default="S1,S16,E16,C1,psql,copy")
     ap.add_argument("--hoopgate-env", action="append", default=[], help="NAME=VALUE for the HoopGate process (to compare runtime knobs)")
     ap.add_argument("--variant", action="append", default=[], help="NAME:ENV=VALUE,... an extra HoopGate target with other environment settings")
+    ap.add_argument("--build", action="append", default=[], help="NAME:PATH an extra HoopGate target run from another hoopgate executable (another commit)")
     ap.add_argument("--output", help="write the Markdown report here as well")
     args = ap.parse_args()
-    targets = args.targets.split(",") + [v.partition(":")[0] for v in args.variant]
+    targets = args.targets.split(",") + [v.partition(":")[0] for v in args.variant] + [b.partition(":")[0] for b in args.build]
     workloads = {
         "S1": ("pgbench -S -c 1 (TPS)", lambda b, t: b.pgbench(t, 1, "simple"), True),
         "S16": ("pgbench -S -c 16 (TPS)", lambda b, t: b.pgbench(t, 16, "simple"), True),

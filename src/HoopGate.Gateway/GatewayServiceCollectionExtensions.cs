@@ -1,3 +1,4 @@
+using HoopGate.Audit;
 using HoopGate.Auth;
 using HoopGate.Gateway.Authentication;
 using HoopGate.Gateway.Configuration;
@@ -45,7 +46,12 @@ public static class GatewayServiceCollectionExtensions
         }
 
         services.AddPolicy(configuration);
-        services.TryAddSingleton<IAuthenticationEvents, LoggingAuthenticationEvents>();
+        services.AddAudit(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditRequirementValidator>());
+        services.TryAddSingleton<LoggingAuthenticationEvents>();
+        services.TryAddSingleton<IAuthenticationEvents>(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off
+            ? sp.GetRequiredService<LoggingAuthenticationEvents>()
+            : new AuditingAuthenticationEvents(sp.GetRequiredService<LoggingAuthenticationEvents>(), sp.GetRequiredService<AuditSpool>()));
         services.TryAddSingleton<ServerConnector>();
         services.TryAddSingleton<CancelRegistry>();
         services.TryAddSingleton<ConnectionLimiter>();
@@ -58,6 +64,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IAuthenticationEvents>(),
             sp.GetRequiredService<PolicyProvider>(),
             sp.GetRequiredService<SqlAnalysisCache>(),
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value,
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditSpool>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

@@ -28,6 +28,9 @@ public sealed class GatewayInstance : IAsyncDisposable
 
     public int Port => Listener.LocalEndPoint!.Port;
 
+    /// <summary>The gateway's services (its audit spool and shipper, for example).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The gateway's policy (to reload it, or to see which is in force).</summary>
     public HoopGate.Policy.PolicyProvider Policy => _host.Services.GetRequiredService<HoopGate.Policy.PolicyProvider>();
 
@@ -55,6 +58,7 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
             ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
             ["HoopGate:Policy:Path"] = TestPolicy.PermissivePath,
+            ["HoopGate:Audit:Mode"] = "Off",
             ["HoopGate:Logging:Level"] = Environment.GetEnvironmentVariable("HOOPGATE_TEST_LOG_LEVEL") ?? "Warning",
         };
         if (overrides is not null)

@@ -11,8 +11,9 @@ public sealed class ArchitectureTests
         { "HoopGate.Auth", [] },
         { "HoopGate.Sql", [] },
         { "HoopGate.Policy", ["HoopGate.Sql"] },
-        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy"] },
-        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy"] },
+        { "HoopGate.Audit", [] },
+        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Audit"] },
+        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Audit"] },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using HoopGate.Gateway.Interception;
 using HoopGate.Protocol.Backend;
 using HoopGate.Protocol.Errors;
 using HoopGate.Protocol.Framing;
@@ -61,8 +62,17 @@ internal sealed class BackendRelay : MessageRelay
 
         if (code == (byte)BackendMessageCode.ErrorResponse)
         {
-            bool fatal = IsFatal(message);
+            // Rare path (errors only): decode the fields.
+            ErrorResponse error = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
+            bool fatal = error.Severity is ErrorResponse.Fatal or "PANIC";
             ServerSentFatal |= fatal;
+            (object? tag, ErrorResponse? pendingDenial) = _model.Current;
+            ErrorResponse told = pendingDenial ?? error;
+            _model.LastError = (told.SqlState, told.Message);
+            if (tag is AuditedStatement audited)
+            {
+                audited.SetError(told.SqlState, told.Message);
+            }
 
             // The server's syntax error for a statement policy refused: the client gets the policy's error instead.
             if (_model.OnBackendError(fatal) is { } denial)
@@ -72,6 +82,11 @@ internal sealed class BackendRelay : MessageRelay
             }
 
             return RelayAction.Forward;
+        }
+
+        if (code == (byte)BackendMessageCode.CommandComplete && _model.CurrentTag is AuditedStatement statement)
+        {
+            statement.AddCommandTag(CommandComplete.Read(message.Slice(PgFraming.HeaderLength)).CommandTag);
         }
 
         _model.OnBackendMessage((BackendMessageCode)code);
@@ -84,10 +99,4 @@ internal sealed class BackendRelay : MessageRelay
     protected override void OnRejected(byte code) =>
         ThrowHelper.ThrowProtocolViolation("unexpected message type " + code.ToString(System.Globalization.CultureInfo.InvariantCulture) + " from the server");
 
-    private static bool IsFatal(in ReadOnlySequence<byte> message)
-    {
-        // Rare path (errors only): decode the fields.
-        ErrorResponse error = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
-        return error.Severity is ErrorResponse.Fatal or "PANIC";
-    }
 }

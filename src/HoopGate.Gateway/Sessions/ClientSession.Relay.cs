@@ -29,7 +29,8 @@ internal sealed partial class ClientSession
         var client = new RelayConnection(_socket, _clientTls ? _clientStream : null);
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
         var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups);
-        using var toServer = new FrontendRelay(_model, gate, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
+        SessionAudit? audit = StartAudit();
+        using var toServer = new FrontendRelay(_model, gate, audit, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
         {
             Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
         };
@@ -69,12 +70,53 @@ internal sealed partial class ClientSession
         }
         finally
         {
+            audit?.SessionEnded(_model.Terminated ? "client terminated" : _endReason, _model.StatementsCompleted + _model.StatementsFailed);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
             if (_model.Anomalies > 0)
             {
                 LogTrackingAnomaly(_model.Anomalies);
             }
         }
+    }
+
+    /// <summary>The session's audit trail: its start record now, its statements' records as they run.</summary>
+    private SessionAudit? StartAudit()
+    {
+        if (_services.AuditSpool is not { } spool)
+        {
+            return null;
+        }
+
+        var audit = new SessionAudit(spool, _services.AuditOptions);
+        audit.SessionStarted(new HoopGate.Audit.SessionStartEvent
+        {
+            SessionId = audit.SessionId,
+            Subject = _identity!.Subject,
+            Email = _identity.Email,
+            ClientId = _identity.ClientId,
+            Groups = _identity.Groups,
+            ClientAddress = (RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString(),
+            Application = _clientApplication,
+            Database = _database,
+            UpstreamRole = _grant.UpstreamRole,
+            ClientTls = _clientTls,
+            ServerProcessId = _server!.KeyData.ProcessId,
+        });
+        _model.RequestCompleted = (_, outcome, tag) =>
+        {
+            if (tag is AuditedStatement statement)
+            {
+                if (outcome != RequestOutcome.Completed && statement.SqlState is null)
+                {
+                    // It failed with (or was skipped after) an error answered to an earlier request of its batch.
+                    (string? sqlState, string? message) = _model.LastError;
+                    statement.SetError(sqlState, message);
+                }
+
+                audit.StatementFinished(statement, outcome);
+            }
+        };
+        return audit;
     }
 
     /// <summary>Ends the session when its grant runs out: at token expiry (28P01) or at its maximum lifetime (57P05).</summary>
@@ -122,11 +164,13 @@ internal sealed partial class ClientSession
         if (_forcedEnd is not null)
         {
             fatal = _forcedEnd;
+            _endReason = fatal.Message ?? "ended by the gateway";
         }
         else if (clientEndedFirst && clientResult == PumpResult.ProtocolViolation)
         {
             LogProtocolViolation(_violation!.Message);
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, _violation.SqlState, _violation.Message);
+            _endReason = _violation.Message;
         }
         else if (!clientEndedFirst && serverResult == PumpResult.ProtocolViolation)
         {
@@ -136,10 +180,12 @@ internal sealed partial class ClientSession
         else if (_shutdownRequested && serverResult is PumpResult.Finished or PumpResult.Stopped)
         {
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.AdminShutdown, "terminating connection due to gateway shutdown");
+            _endReason = "gateway shutdown";
         }
         else if (!clientEndedFirst && serverResult == PumpResult.InputClosed && !toClient.ServerSentFatal)
         {
             fatal = ErrorResponse.Create(ErrorResponse.Fatal, SqlState.ConnectionFailure, "server closed the connection unexpectedly");
+            _endReason = "server closed the connection";
         }
 
         // A FATAL can only follow a whole message: after a half-forwarded DataRow the client just sees the close.
@@ -208,6 +254,12 @@ internal sealed partial class ClientSession
 
                 if (forwarded.WrittenCount > 0)
                 {
+                    // Strict audit: no statement leaves before its start record is on disk (one group commit per pass).
+                    if (relay is FrontendRelay front && !await front.WaitAuditDurableAsync())
+                    {
+                        throw new PgProtocolException(SqlState.InsufficientResources, "the audit trail cannot be written; the session ends rather than run statements without it");
+                    }
+
                     await output.SendAsync(forwarded.WrittenMemory);
                     forwarded.Reset();
                 }

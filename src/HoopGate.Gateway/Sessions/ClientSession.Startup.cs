@@ -89,6 +89,7 @@ internal sealed partial class ClientSession
         // 2. The server session, with the gateway's credentials.
         try
         {
+            _clientApplication = startup["application_name"];
             _server = await _services.Connector.ConnectAsync(ServerParameters(startup), _grant.UpstreamRole, stopping);
         }
         catch (ServerConnectionException ex)

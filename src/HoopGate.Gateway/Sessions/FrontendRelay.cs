@@ -28,20 +28,32 @@ internal sealed class FrontendRelay : MessageRelay
     internal const string RefusedSql = "-- refused by HoopGate policy\nHOOPGATE_REFUSED";
 
     private static readonly byte[] s_refusedSql = System.Text.Encoding.UTF8.GetBytes(RefusedSql);
+    private static readonly byte[] s_refusedPortal = "hoopgate refused: no such portal"u8.ToArray();
 
     private static readonly ErrorResponse s_functionCallRefused = ErrorResponse.Create(
         ErrorResponse.Error,
         SqlState.InsufficientPrivilege,
         "permission denied by policy rule \"function-call\": the FunctionCall message calls a function the gateway cannot see; use SELECT");
 
+    private static readonly ErrorResponse s_auditUnavailable = ErrorResponse.Create(
+        ErrorResponse.Error,
+        SqlState.InsufficientResources,
+        "the audit trail cannot be written, so no statement may run",
+        hint: "the gateway's audit spool directory is not writable; an operator must fix it");
+
+    // Extended protocol: what each prepared statement and portal runs, so that an Execute is audited with its SQL.
+    private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedStatement> _portals = new(StringComparer.Ordinal);
     private readonly SessionModel _model;
     private readonly StatementGate _gate;
+    private readonly SessionAudit? _audit;
 
-    public FrontendRelay(SessionModel model, StatementGate gate, int maxInspectedLength, int maxStreamedLength)
+    public FrontendRelay(SessionModel model, StatementGate gate, SessionAudit? audit, int maxInspectedLength, int maxStreamedLength)
         : base(maxInspectedLength, maxStreamedLength)
     {
         _model = model;
         _gate = gate;
+        _audit = audit;
     }
 
     /// <summary>Raised for every refused statement (rule, analysis) — for logging until the audit trail records it.</summary>
@@ -65,8 +77,17 @@ internal sealed class FrontendRelay : MessageRelay
                 return OnStatement((FrontendMessageCode)code, message, output);
             case FrontendMessageCode.FunctionCall:
                 WriteRefusedQuery(output);
-                _model.OnFrontendMessage(FrontendMessageCode.FunctionCall, s_functionCallRefused);
+                _model.OnFrontendMessage(
+                    FrontendMessageCode.FunctionCall,
+                    s_functionCallRefused,
+                    _audit?.StatementStarted("function-call", "(FunctionCall message)"u8, null, PolicyDecision.Deny("function-call", "FunctionCall is refused")));
                 return RelayAction.Replaced;
+            case FrontendMessageCode.Execute:
+                return OnExecute(message, output);
+            case FrontendMessageCode.Close:
+                OnClose(message);
+                _model.OnFrontendMessage(FrontendMessageCode.Close);
+                return RelayAction.Forward;
             case FrontendMessageCode.Terminate:
                 _model.OnFrontendMessage(FrontendMessageCode.Terminate);
                 return RelayAction.ForwardAndStop;
@@ -76,8 +97,25 @@ internal sealed class FrontendRelay : MessageRelay
         }
     }
 
-    protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available) =>
+    protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
+    {
+        if (code == (byte)FrontendMessageCode.Bind && _audit is not null)
+        {
+            OnBind(available);
+        }
+
         _model.OnFrontendMessage((FrontendMessageCode)code);
+    }
+
+    /// <summary>Bind streams, but its portal and statement names must be in hand first (they lead the message).</summary>
+    protected override int RequiredHead(byte code, int length) =>
+        code == (byte)FrontendMessageCode.Bind && _audit is not null ? Math.Min(length + 1, BindHead) : 0;
+
+    /// <summary>How much of a Bind is waited for before it streams: its names fit many times over.</summary>
+    internal const int BindHead = 1024;
+
+    /// <summary>Before the pump sends what this pass forwarded: the start records must be durable (strict mode).</summary>
+    public ValueTask<bool> WaitAuditDurableAsync() => _audit?.WaitDurableAsync() ?? new ValueTask<bool>(true);
 
     private RelayAction OnStatement(FrontendMessageCode code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
@@ -101,13 +139,41 @@ internal sealed class FrontendRelay : MessageRelay
             }
 
             PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis);
-            if (decision.IsAllowed)
+            ErrorResponse? refusal = null;
+            if (!decision.IsAllowed)
             {
-                _model.OnFrontendMessage(code);
+                Refused?.Invoke(decision, analysis);
+                refusal = StatementGate.ToError(decision);
+            }
+            else if (_audit is { CanStartStatements: false } && code == FrontendMessageCode.Query)
+            {
+                refusal = s_auditUnavailable;
+            }
+
+            if (code == FrontendMessageCode.Parse)
+            {
+                // A failed Parse of the unnamed statement drops the old one too, as the server does.
+                string statementName = System.Text.Encoding.UTF8.GetString(name);
+                if (refusal is null)
+                {
+                    _prepared[statementName] = new PreparedStatement(System.Text.Encoding.UTF8.GetString(sql), analysis, decision);
+                }
+                else
+                {
+                    _prepared.Remove(statementName);
+                }
+            }
+
+            // Audited: every Query, and a Parse that is refused (an allowed one is audited when it is executed).
+            AuditedStatement? audited = _audit is not null && (code == FrontendMessageCode.Query || refusal is not null)
+                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", sql, analysis, decision)
+                : null;
+            if (refusal is null)
+            {
+                _model.OnFrontendMessage(code, tag: audited);
                 return RelayAction.Forward;
             }
 
-            Refused?.Invoke(decision, analysis);
             if (code == FrontendMessageCode.Query)
             {
                 WriteRefusedQuery(output);
@@ -117,8 +183,110 @@ internal sealed class FrontendRelay : MessageRelay
                 WriteRefusedParse(output, name);
             }
 
-            _model.OnFrontendMessage(code, StatementGate.ToError(decision));
+            _model.OnFrontendMessage(code, refusal, audited);
             return RelayAction.Replaced;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private RelayAction OnExecute(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        if (_audit is null)
+        {
+            _model.OnFrontendMessage(FrontendMessageCode.Execute);
+            return RelayAction.Forward;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
+            string portal = System.Text.Encoding.UTF8.GetString(CString(body, out _));
+            PreparedStatement? statement = _portals.GetValueOrDefault(portal);
+            byte[] sql = statement is null ? "(portal not seen by the gateway)"u8.ToArray() : System.Text.Encoding.UTF8.GetBytes(statement.Sql);
+            if (!_audit.CanStartStatements)
+            {
+                // An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync; the client gets 53000.
+                AuditedStatement refused = _audit.StatementStarted("extended", sql, statement?.Analysis, PolicyDecision.Deny("audit", "the audit trail cannot be written"));
+                var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Execute, s_refusedPortal.Length + 1 + 4);
+                writer.WriteBytes(s_refusedPortal);
+                writer.WriteByte(0);
+                writer.WriteInt32(0);
+                writer.Commit();
+                _model.OnFrontendMessage(FrontendMessageCode.Execute, s_auditUnavailable, refused);
+                return RelayAction.Replaced;
+            }
+
+            AuditedStatement audited = _audit.StatementStarted("extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed);
+            _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: audited);
+            return RelayAction.Forward;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void OnBind(in ReadOnlySequence<byte> available)
+    {
+        // Bind: String portal, String statement, … (only the names are needed; the head is guaranteed to be here).
+        ReadOnlySequence<byte> body = available.Slice(PgFraming.HeaderLength);
+        Span<byte> head = stackalloc byte[256];
+        byte[]? rented = null;
+        int length = (int)Math.Min(body.Length, BindHead);
+        Span<byte> bytes = length <= head.Length ? head[..length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            body.Slice(0, length).CopyTo(bytes);
+            int portalEnd = bytes.IndexOf((byte)0);
+            int statementEnd = portalEnd < 0 ? -1 : bytes[(portalEnd + 1)..].IndexOf((byte)0);
+            if (statementEnd < 0)
+            {
+                return;
+            }
+
+            string portal = System.Text.Encoding.UTF8.GetString(bytes[..portalEnd]);
+            string statement = System.Text.Encoding.UTF8.GetString(bytes.Slice(portalEnd + 1, statementEnd));
+            if (_prepared.TryGetValue(statement, out PreparedStatement? prepared))
+            {
+                _portals[portal] = prepared;
+            }
+            else
+            {
+                _portals.Remove(portal);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void OnClose(in ReadOnlySequence<byte> message)
+    {
+        if (_audit is null || message.Length < PgFraming.HeaderLength + 2)
+        {
+            return;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
+            string name = System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
+            (body[0] == (byte)'S' ? _prepared : _portals).Remove(name);
         }
         finally
         {

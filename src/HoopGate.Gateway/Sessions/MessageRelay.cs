@@ -109,6 +109,11 @@ internal abstract class MessageRelay : IDisposable
                         ThrowHelper.ThrowMessageTooLong(length, _maxStreamedLength);
                     }
 
+                    if (buffer.Length < RequiredHead(code, length))
+                    {
+                        return RelayAction.Forward;
+                    }
+
                     OnStreamedMessage(code, length, buffer);
                     _streamRemaining = (long)length + 1;
                     continue;
@@ -183,6 +188,9 @@ internal abstract class MessageRelay : IDisposable
     protected virtual void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
     {
     }
+
+    /// <summary>How many bytes of a streamed message (header included) must be buffered before it starts to stream.</summary>
+    protected virtual int RequiredHead(byte code, int length) => 0;
 
     /// <summary>Reacts to a message type that <see cref="Classify"/> refused; throws by default.</summary>
     protected virtual void OnRejected(byte code) => ThrowHelper.ThrowUnknownMessageType(code);

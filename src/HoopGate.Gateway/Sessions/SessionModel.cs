@@ -19,7 +19,11 @@ internal sealed class SessionModel
     // Parallel to _queue: the gateway's own error for a request policy refused (sent upstream as a statement that
     // fails to parse, so that the server keeps its own state — transaction, skip to Sync — exactly as for any error).
     private ErrorResponse?[] _denials = new ErrorResponse?[16];
+
+    // Parallel to _queue: what an observer attached to the request (the audit record it completes).
+    private object?[] _tags = new object?[16];
     private ErrorResponse? _pendingDenial;
+    private object? _pendingTag;
     private int _head;
     private int _count;
     private bool _currentFailed;
@@ -49,18 +53,48 @@ internal sealed class SessionModel
     public bool Terminated { get; private set; }
 
     /// <summary>Raised when a request's answer is complete (for observers such as audit; not per DataRow).</summary>
-    public Action<PendingKind, RequestOutcome>? RequestCompleted { get; set; }
+    public Action<PendingKind, RequestOutcome, object?>? RequestCompleted { get; set; }
+
+    /// <summary>The SQLSTATE and message of the last error the server sent (what a skipped or failed statement saw).</summary>
+    public (string? SqlState, string? Message) LastError { get; set; }
+
+    /// <summary>The oldest request in flight's tag and, when policy refused it, the error the client gets.</summary>
+    public (object? Tag, ErrorResponse? Denial) Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count > 0 ? (_tags[_head], _denials[_head]) : (null, null);
+            }
+        }
+    }
+
+    /// <summary>The tag of the oldest request in flight (the one the server is answering), or null.</summary>
+    public object? CurrentTag
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count > 0 ? _tags[_head] : null;
+            }
+        }
+    }
 
     /// <summary>Records a message the client sent (after it is forwarded).</summary>
     /// <param name="code">The message type.</param>
     /// <param name="denial">For a request policy refused, the error the client gets in place of the server's.</param>
-    public void OnFrontendMessage(FrontendMessageCode code, ErrorResponse? denial = null)
+    /// <param name="tag">An observer's object for the request, handed back by <see cref="RequestCompleted"/>.</param>
+    public void OnFrontendMessage(FrontendMessageCode code, ErrorResponse? denial = null, object? tag = null)
     {
         lock (_gate)
         {
             _pendingDenial = denial;
+            _pendingTag = tag;
             OnFrontendMessageLocked(code);
             _pendingDenial = null;
+            _pendingTag = null;
         }
     }
 
@@ -209,11 +243,16 @@ internal sealed class SessionModel
             return;
         }
 
-        // Extended protocol: this request failed and the server discards everything up to Sync.
+        // Extended protocol: this request failed and the server discards everything up to Sync. When the failed request
+        // carries no tag (a Bind or Describe of the statement an observer follows), the first tagged request skipped is
+        // the statement that failed (its Execute), not one that merely did not run.
+        bool claimed = _tags[_head] is not null;
         Dequeue(RequestOutcome.Failed);
         while (_count > 0 && _queue[_head] != PendingKind.Sync)
         {
-            Dequeue(RequestOutcome.Skipped);
+            bool tagged = _tags[_head] is not null;
+            Dequeue(!claimed && tagged ? RequestOutcome.Failed : RequestOutcome.Skipped);
+            claimed |= tagged;
         }
     }
 
@@ -268,30 +307,36 @@ internal sealed class SessionModel
         {
             var larger = new PendingKind[_queue.Length * 2];
             var largerDenials = new ErrorResponse?[_queue.Length * 2];
+            var largerTags = new object?[_queue.Length * 2];
             for (int i = 0; i < _count; i++)
             {
                 larger[i] = _queue[(_head + i) % _queue.Length];
                 largerDenials[i] = _denials[(_head + i) % _queue.Length];
+                largerTags[i] = _tags[(_head + i) % _queue.Length];
             }
 
             _queue = larger;
             _denials = largerDenials;
+            _tags = largerTags;
             _head = 0;
         }
 
         int tail = (_head + _count) % _queue.Length;
         _queue[tail] = kind;
         _denials[tail] = _pendingDenial;
+        _tags[tail] = _pendingTag;
         _count++;
     }
 
     private void Dequeue(RequestOutcome outcome)
     {
         PendingKind kind = _queue[_head];
+        object? tag = _tags[_head];
         _denials[_head] = null;
+        _tags[_head] = null;
         _head = (_head + 1) % _queue.Length;
         _count--;
         _currentFailed = false;
-        RequestCompleted?.Invoke(kind, outcome);
+        RequestCompleted?.Invoke(kind, outcome, tag);
     }
 }

@@ -20,8 +20,12 @@ internal sealed class SessionServices
         IAuthenticationEvents authenticationEvents,
         PolicyProvider policy,
         SqlAnalysisCache analyses,
+        HoopGate.Audit.AuditOptions auditOptions,
+        HoopGate.Audit.AuditSpool? auditSpool,
         ILoggerFactory loggerFactory)
     {
+        AuditOptions = auditOptions;
+        AuditSpool = auditSpool;
         Policy = policy;
         Analyses = analyses;
         AuthenticationEvents = authenticationEvents;
@@ -56,4 +60,9 @@ internal sealed class SessionServices
     public PolicyProvider Policy { get; }
 
     public SqlAnalysisCache Analyses { get; }
+
+    public HoopGate.Audit.AuditOptions AuditOptions { get; }
+
+    /// <summary>The spool, or null when audit is off.</summary>
+    public HoopGate.Audit.AuditSpool? AuditSpool { get; }
 }

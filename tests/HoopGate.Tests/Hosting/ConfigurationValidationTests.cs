@@ -18,6 +18,8 @@ public sealed class ConfigurationValidationTests
         ["HoopGate:Authentication:StaticUsers:0:Name"] = "alice",
         ["HoopGate:Authentication:StaticUsers:0:Password"] = "not-a-real-secret",
         ["HoopGate:Policy:Path"] = HoopGate.Testing.TestPolicy.PermissivePath,
+        ["HoopGate:Audit:ConnectionString"] = "Host=127.0.0.1;Database=hoopgate_audit;Username=audit",
+        ["HoopGate:Audit:SpoolDirectory"] = "/var/lib/hoopgate/spool",
         ["HoopGate:Logging:Level"] = "Fatal",
     };
 
@@ -76,6 +78,24 @@ public sealed class ConfigurationValidationTests
 
         settings["HoopGate:Policy:Path"] = HoopGate.Testing.TestPolicy.Write("version: 1\neveryone:\n  statements: [selct]\n");
         Assert.Contains(Failures(settings), f => f.Contains("policy.yaml:3:16: unknown statement kind 'selct'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Audit_is_required_unless_the_configuration_says_it_is_insecure()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["HoopGate:Audit:Mode"] = "Off";
+        Assert.Empty(Failures(settings));
+
+        settings["HoopGate:Authentication:Mode"] = "Oidc";
+        settings["HoopGate:Authentication:Insecure"] = "false";
+        settings["HoopGate:Oidc:Issuers:0:Issuer"] = "https://login.example.org/realms/clinic";
+        settings["HoopGate:Oidc:Issuers:0:Audiences:0"] = "hoopgate";
+        Assert.Contains(Failures(settings), f => f.Contains("HoopGate:Audit:Mode may be Off only", StringComparison.Ordinal));
+
+        settings["HoopGate:Audit:Mode"] = "Strict";
+        settings.Remove("HoopGate:Audit:SpoolDirectory");
+        Assert.Contains(Failures(settings), f => f.Contains("HoopGate:Audit:SpoolDirectory is required", StringComparison.Ordinal));
     }
 
     [Fact]

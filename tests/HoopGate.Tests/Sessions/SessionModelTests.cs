@@ -11,7 +11,7 @@ public sealed class SessionModelTests
 
     public SessionModelTests()
     {
-        _model.RequestCompleted = (kind, outcome) => _completed.Add((kind, outcome));
+        _model.RequestCompleted = (kind, outcome, _) => _completed.Add((kind, outcome));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class RelayBenchmarks
         _response = new ReadOnlySequence<byte>(response.WrittenMemory);
 
         _model = new SessionModel();
-        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), 64 * 1024 * 1024, int.MaxValue);
+        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), null, 64 * 1024 * 1024, int.MaxValue);
         _backend = new BackendRelay(_model, 64 * 1024 * 1024, int.MaxValue);
     }
 

@@ -1,0 +1,417 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Audit;
+
+/// <summary>
+/// The local, append-only home of audit records until the store has them. Each record is one line of a segment file:
+/// <code>
+/// {"seq":N,"instance":"…","at":"…","kind":"…","session":"…","data":{…}} TAB prev_hash_hex TAB hash_hex LF
+/// </code>
+/// where <c>hash = SHA-256(prev_hash ‖ the JSON's bytes)</c> chains every record to the one before it in this instance
+/// (the spool directory is the instance: it holds its id, its segments and its checkpoint).
+/// <para>
+/// Group commit: <see cref="Append"/> only serialises into memory; one flusher writes everything appended since its last
+/// pass and fsyncs once, then wakes every session waiting in <see cref="WaitDurableAsync"/> for a record of that batch.
+/// Under load many sessions' records share one disk flush. When a write or fsync fails the records stay in memory and
+/// are retried; until then <see cref="IsHealthy"/> is false and strict mode refuses new statements.
+/// </para>
+/// <para>
+/// Recovery: a crash can leave the last line of the newest segment half-written; at start it is cut off (it was never
+/// acknowledged: nobody's wait had returned for it) and the chain continues from the last whole record.
+/// </para>
+/// </summary>
+public sealed partial class AuditSpool : IAsyncDisposable
+{
+    internal const string SegmentPrefix = "segment-";
+    internal const string SegmentSuffix = ".log";
+    internal const int HashLength = 32;
+
+    private readonly string _directory;
+    private readonly long _segmentBytes;
+    private readonly ILogger<AuditSpool> _logger;
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _flusher;
+    private ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private ArrayBufferWriter<byte> _writing = new(64 * 1024);
+    private TaskCompletionSource<bool>? _pendingBatch;
+    private TaskCompletionSource<bool>? _writingBatch;
+    private long _pendingLast;
+    private long _writingLast;
+    private long _last;
+    private long _durable;
+    private byte[] _lastHash;
+    private FileStream? _segment;
+    private (string Path, long Length)? _truncate;
+    private volatile bool _healthy = true;
+    private bool _signalled;
+
+    /// <summary>Opens (or creates) the spool directory and recovers its chain.</summary>
+    public AuditSpool(IOptions<AuditOptions> options, ILogger<AuditSpool> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _directory = Path.GetFullPath(options.Value.SpoolDirectory ?? throw new InvalidOperationException("HoopGate:Audit:SpoolDirectory is required"));
+        _segmentBytes = options.Value.SegmentBytes;
+        _logger = logger;
+        System.IO.Directory.CreateDirectory(_directory);
+        InstanceId = ReadOrCreateInstanceId(_directory);
+        (_last, _lastHash) = Recover();
+        _durable = _last;
+        _pendingLast = _last;
+        _flusher = Task.Run(FlushLoopAsync);
+    }
+
+    /// <summary>This instance's id: the owner of its hash chain.</summary>
+    public Guid InstanceId { get; }
+
+    /// <summary>The spool directory.</summary>
+    public string Directory => _directory;
+
+    /// <summary>The last sequence number given out.</summary>
+    public long LastSequence
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _last;
+            }
+        }
+    }
+
+    /// <summary>Every record up to this sequence number is on disk.</summary>
+    public long DurableSequence => Interlocked.Read(ref _durable);
+
+    /// <summary>False while records cannot be written to disk.</summary>
+    public bool IsHealthy => _healthy;
+
+    /// <summary>Gives the event its sequence number and place in the chain and queues it for the next flush.</summary>
+    /// <returns>The record's sequence number, for <see cref="WaitDurableAsync"/>.</returns>
+    public long Append(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        bool signal;
+        long sequence;
+        lock (_lock)
+        {
+            sequence = ++_last;
+            _lastHash = WriteRecord(_pending, auditEvent, sequence, _lastHash, InstanceId);
+            _pendingLast = sequence;
+            _pendingBatch ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = !_signalled;
+            _signalled = true;
+        }
+
+        if (signal)
+        {
+            _work.Release();
+        }
+
+        return sequence;
+    }
+
+    /// <summary>Completes when record <paramref name="sequence"/> is on disk (true), or its flush failed (false).</summary>
+    public ValueTask<bool> WaitDurableAsync(long sequence)
+    {
+        if (sequence <= Interlocked.Read(ref _durable))
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        lock (_lock)
+        {
+            if (sequence <= _durable)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            TaskCompletionSource<bool>? batch = sequence <= _writingLast ? _writingBatch : _pendingBatch;
+            return batch is null ? new ValueTask<bool>(_healthy) : new ValueTask<bool>(batch.Task);
+        }
+    }
+
+    /// <summary>Flushes what is queued and stops the flusher.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _work.Release();
+        try
+        {
+            await _flusher;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        await FlushOnceAsync();
+        _segment?.Dispose();
+        _stop.Dispose();
+        _work.Dispose();
+    }
+
+    /// <summary>Writes one record line; returns its hash.</summary>
+    internal static byte[] WriteRecord(IBufferWriter<byte> output, AuditEvent auditEvent, long sequence, byte[] previousHash, Guid? instance = null)
+    {
+        var json = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("seq", sequence);
+            if (instance is { } id)
+            {
+                writer.WriteString("instance", id);
+            }
+
+            writer.WriteString("at", auditEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("kind", AuditEvent.KindName(auditEvent.Kind));
+            if (auditEvent.SessionId is { } session)
+            {
+                writer.WriteString("session", session);
+            }
+            else
+            {
+                writer.WriteNull("session");
+            }
+
+            writer.WritePropertyName("data");
+            writer.WriteStartObject();
+            auditEvent.WriteData(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        byte[] hash = ChainHash(previousHash, json.WrittenSpan);
+        output.Write(json.WrittenSpan);
+        WriteAscii(output, "\t" + Convert.ToHexStringLower(previousHash) + "\t" + Convert.ToHexStringLower(hash) + "\n");
+        return hash;
+    }
+
+    /// <summary>SHA-256 of the previous hash followed by the record's bytes.</summary>
+    internal static byte[] ChainHash(ReadOnlySpan<byte> previousHash, ReadOnlySpan<byte> record)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(previousHash);
+        sha.AppendData(record);
+        return sha.GetHashAndReset();
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        Span<byte> span = output.GetSpan(text.Length);
+        int written = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(written);
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            await _work.WaitAsync(_stop.Token);
+            bool ok = await FlushOnceAsync();
+            if (!ok)
+            {
+                // Try again in a second; records stay queued in order.
+                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+                lock (_lock)
+                {
+                    if (!_signalled)
+                    {
+                        _signalled = true;
+                        _work.Release();
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task<bool> FlushOnceAsync()
+    {
+        TaskCompletionSource<bool>? batch;
+        long last;
+        lock (_lock)
+        {
+            _signalled = false;
+            if (_pending.WrittenCount == 0)
+            {
+                return true;
+            }
+
+            (_pending, _writing) = (_writing, _pending);
+            _pending.ResetWrittenCount();
+            batch = _writingBatch = _pendingBatch;
+            _pendingBatch = null;
+            last = _writingLast = _pendingLast;
+        }
+
+        long goodLength = -1;
+        try
+        {
+            FileStream segment = _segment ??= OpenSegment(FirstSequenceOf(_writing.WrittenSpan));
+            goodLength = segment.Length;
+            await segment.WriteAsync(_writing.WrittenMemory);
+            segment.Flush(flushToDisk: true);
+            if (segment.Length >= _segmentBytes)
+            {
+                await segment.DisposeAsync();
+                _segment = null;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            lock (_lock)
+            {
+                // Put the batch back in front of what arrived meanwhile; it is retried whole.
+                var merged = new ArrayBufferWriter<byte>(_writing.WrittenCount + _pending.WrittenCount);
+                merged.Write(_writing.WrittenSpan);
+                merged.Write(_pending.WrittenSpan);
+                _pending = merged;
+                _writing = new ArrayBufferWriter<byte>(64 * 1024);
+                _pendingBatch ??= batch;
+                _writingBatch = null;
+                _writingLast = 0;
+                if (_healthy)
+                {
+                    LogSpoolFailed(_directory, ex);
+                }
+
+                _healthy = false;
+            }
+
+            // The segment may hold part of the batch: cut it back so that the retry appends whole lines after whole lines.
+            if (_segment is not null)
+            {
+                _truncate = (_segment.Name, goodLength);
+                _segment.Dispose();
+                _segment = null;
+            }
+
+            batch?.TrySetResult(false);
+            return false;
+        }
+
+        lock (_lock)
+        {
+            Interlocked.Exchange(ref _durable, last);
+            _writing.ResetWrittenCount();
+            _writingBatch = null;
+            if (!_healthy)
+            {
+                LogSpoolRecovered(_directory);
+            }
+
+            _healthy = true;
+        }
+
+        batch?.TrySetResult(true);
+        return true;
+    }
+
+    private FileStream OpenSegment(long firstSequence)
+    {
+        if (_truncate is ({ } torn, >= 0) && File.Exists(torn))
+        {
+            using (var cut = new FileStream(torn, FileMode.Open, FileAccess.Write))
+            {
+                if (cut.Length > _truncate.Value.Length)
+                {
+                    cut.SetLength(_truncate.Value.Length);
+                    cut.Flush(flushToDisk: true);
+                }
+            }
+
+            _truncate = null;
+            return new FileStream(torn, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        }
+
+        _truncate = null;
+        string path = Path.Combine(_directory, SegmentName(firstSequence));
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+    }
+
+    internal static string SegmentName(long firstSequence) =>
+        SegmentPrefix + firstSequence.ToString("D20", CultureInfo.InvariantCulture) + SegmentSuffix;
+
+    /// <summary>The spool's segment files, oldest first.</summary>
+    internal static string[] Segments(string directory)
+    {
+        string[] files = System.IO.Directory.GetFiles(directory, SegmentPrefix + "*" + SegmentSuffix);
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    private static long FirstSequenceOf(ReadOnlySpan<byte> lines) =>
+        SpooledRecord.TryParse(lines[..(lines.IndexOf((byte)'\n') + 1)], out SpooledRecord? record) ? record.Sequence : 0;
+
+    private static Guid ReadOrCreateInstanceId(string directory)
+    {
+        string path = Path.Combine(directory, "instance");
+        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out Guid existing))
+        {
+            return existing;
+        }
+
+        Guid created = Guid.CreateVersion7();
+        File.WriteAllText(path, created.ToString() + "\n");
+        return created;
+    }
+
+    /// <summary>Finds the chain's end: the last whole record of the newest segment, or the checkpoint when all shipped.</summary>
+    private (long Last, byte[] Hash) Recover()
+    {
+        string[] segments = Segments(_directory);
+        for (int i = segments.Length - 1; i >= 0; i--)
+        {
+            byte[] bytes = File.ReadAllBytes(segments[i]);
+            long validLength = 0;
+            SpooledRecord? last = null;
+            int offset = 0;
+            while (offset < bytes.Length)
+            {
+                int end = Array.IndexOf(bytes, (byte)'\n', offset);
+                if (end < 0 || !SpooledRecord.TryParse(bytes.AsSpan(offset, end - offset + 1), out SpooledRecord? record) || !record.HashIsValid())
+                {
+                    break;
+                }
+
+                last = record;
+                offset = end + 1;
+                validLength = offset;
+            }
+
+            if (validLength < bytes.Length)
+            {
+                LogTornTail(segments[i], bytes.Length - validLength);
+                using var stream = new FileStream(segments[i], FileMode.Open, FileAccess.Write);
+                stream.SetLength(validLength);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (last is not null)
+            {
+                return (last.Sequence, last.Hash);
+            }
+
+            File.Delete(segments[i]);
+        }
+
+        AuditCheckpoint checkpoint = AuditCheckpoint.Read(_directory);
+        return (checkpoint.Sequence, checkpoint.Hash);
+    }
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Error, Message = "The audit spool in {Directory} cannot be written; statements are refused in strict mode until it can")]
+    private partial void LogSpoolFailed(string directory, Exception exception);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "The audit spool in {Directory} is writable again")]
+    private partial void LogSpoolRecovered(string directory);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Audit spool segment {Segment} ended in {Bytes} bytes of a record torn by a crash; they were cut off")]
+    private partial void LogTornTail(string segment, long bytes);
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace HoopGate.Audit;
+
+/// <summary>statement_finish.</summary>
+public sealed class StatementFinishEvent : AuditEvent
+{
+    /// <inheritdoc />
+    public override AuditRecordKind Kind => AuditRecordKind.StatementFinish;
+
+    /// <summary>The statement's number in its session.</summary>
+    public required long Statement { get; init; }
+
+    /// <summary><c>completed</c>, <c>failed</c>, <c>refused</c> (by policy) or <c>skipped</c> (after an earlier error in its batch).</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>Rows returned or affected (from CommandComplete).</summary>
+    public long Rows { get; init; }
+
+    /// <summary>The command tags, in order (<c>SELECT 1</c>, <c>INSERT 0 3</c>).</summary>
+    public string? CommandTags { get; init; }
+
+    /// <summary>SQLSTATE of the error, when it failed.</summary>
+    public string? SqlState { get; init; }
+
+    /// <summary>The error's message, when it failed.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>From the statement's start record to its completion (milliseconds).</summary>
+    public double DurationMilliseconds { get; init; }
+
+    /// <inheritdoc />
+    public override void WriteData(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("statement", Statement);
+        writer.WriteString("outcome", Outcome);
+        writer.WriteNumber("rows", Rows);
+        SessionStartEvent.WriteOptional(writer, "command_tags", CommandTags);
+        SessionStartEvent.WriteOptional(writer, "sqlstate", SqlState);
+        SessionStartEvent.WriteOptional(writer, "message", Message);
+        writer.WriteNumber("duration_ms", Math.Round(DurationMilliseconds, 3));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace HoopGate.Audit;
+
+/// <summary>statement_start: written, and in strict mode fsync'd, before the statement reaches the server.</summary>
+public sealed class StatementStartEvent : AuditEvent
+{
+    /// <inheritdoc />
+    public override AuditRecordKind Kind => AuditRecordKind.StatementStart;
+
+    /// <summary>The statement's number in its session (1, 2, …), which its finish record repeats.</summary>
+    public required long Statement { get; init; }
+
+    /// <summary><c>simple</c> (Query) or <c>extended</c> (Parse/Execute).</summary>
+    public required string Protocol { get; init; }
+
+    /// <summary>The SQL as sent (or normalised, as configured).</summary>
+    public required string Sql { get; init; }
+
+    /// <summary>libpg_query's fingerprint.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>Statement kinds (<c>select, delete</c>).</summary>
+    public string? Kinds { get; init; }
+
+    /// <summary>Tables read.</summary>
+    public IReadOnlyList<string> TablesRead { get; init; } = [];
+
+    /// <summary>Tables written.</summary>
+    public IReadOnlyList<string> TablesWritten { get; init; } = [];
+
+    /// <summary><c>allow</c>, <c>deny</c> or <c>review</c>.</summary>
+    public required string Decision { get; init; }
+
+    /// <summary>The rule that decided, when one did.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The rule's reason.</summary>
+    public string? Reason { get; init; }
+
+    /// <inheritdoc />
+    public override void WriteData(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("statement", Statement);
+        writer.WriteString("protocol", Protocol);
+        writer.WriteString("sql", Sql);
+        SessionStartEvent.WriteOptional(writer, "fingerprint", Fingerprint);
+        SessionStartEvent.WriteOptional(writer, "kinds", Kinds);
+        WriteList(writer, "tables_read", TablesRead);
+        WriteList(writer, "tables_written", TablesWritten);
+        writer.WriteString("decision", Decision);
+        SessionStartEvent.WriteOptional(writer, "rule", Rule);
+        SessionStartEvent.WriteOptional(writer, "reason", Reason);
+    }
+
+    private static void WriteList(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+}

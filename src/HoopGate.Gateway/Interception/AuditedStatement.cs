@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace HoopGate.Gateway.Interception;
+
+/// <summary>
+/// A statement whose start record is written, travelling with its request through the session model until its answer
+/// is complete; the server→client pump adds what the answer says (command tags, error) and writes its finish record.
+/// </summary>
+internal sealed class AuditedStatement
+{
+    private StringBuilder? _tags;
+
+    public AuditedStatement(long number, bool refused)
+    {
+        Number = number;
+        Refused = refused;
+        StartedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The statement's number in its session.</summary>
+    public long Number { get; }
+
+    /// <summary>Policy (or the audit trail itself) refused it: the server never ran it.</summary>
+    public bool Refused { get; }
+
+    public long StartedAt { get; }
+
+    public long Rows { get; private set; }
+
+    public string? CommandTags => _tags?.ToString();
+
+    public string? SqlState { get; private set; }
+
+    public string? Message { get; private set; }
+
+    /// <summary>Adds a CommandComplete tag (<c>SELECT 5</c>, <c>INSERT 0 3</c>): its last number is the row count.</summary>
+    public void AddCommandTag(string tag)
+    {
+        _tags = _tags is null ? new StringBuilder(tag) : _tags.Append("; ").Append(tag);
+        int space = tag.LastIndexOf(' ');
+        if (space >= 0 && long.TryParse(tag.AsSpan(space + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long rows))
+        {
+            Rows += rows;
+        }
+    }
+
+    public void SetError(string? sqlState, string? message)
+    {
+        SqlState ??= sqlState;
+        Message ??= message;
+    }
+}

@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using HoopGate.Audit;
+using HoopGate.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace HoopGate.EndToEnd.Tests;
+
+/// <summary>
+/// The audit trail end to end: real clients through a gateway with strict audit into a second PostgreSQL cluster (the
+/// store), which tests stop and start while the clients' server runs on.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture store) : IClassFixture<AuditStoreFixture>
+{
+    [Fact]
+    public async Task Each_statement_gets_one_record_with_its_rows_sqlstate_and_decision()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            Assert.Equal(3L, await connection.ScalarAsync<long>("SELECT count(*) FROM generate_series(1, 3)").Within());
+            await using var parameterised = new NpgsqlCommand("SELECT g FROM generate_series(1, $1) g", connection);
+            parameterised.Parameters.AddWithValue(4);
+            await using (NpgsqlDataReader reader = await parameterised.ExecuteReaderAsync().Within())
+            {
+                while (await reader.ReadAsync().Within())
+                {
+                }
+            }
+
+            await Assert.ThrowsAsync<PostgresException>(() => connection.ScalarAsync<int>("SELECT 1/0")).Within();
+            await Assert.ThrowsAsync<PostgresException>(() => connection.ScalarAsync<string>("SELECT pg_read_file('/etc/passwd')")).Within();
+        }
+
+        ProcessRunner.Result psql = await ProcessRunner.RunAsync(
+            "/usr/bin/psql", ["-X", "-A", "-t", "-c", "SELECT 41 + 1", gateway.Uri("hg_test")], TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["PGPASSWORD"] = GatewayInstance.Password }).Within();
+        Assert.Equal("42", psql.StandardOutput.Trim());
+
+        Guid instance = await DrainAsync(gateway);
+        List<StatementRow> statements = await StatementsAsync(instance, "sql NOT LIKE '%pg_type%' AND sql NOT LIKE '%pg_catalog%'");
+
+        StatementRow count = Assert.Single(statements, s => s.Sql.Contains("count(*)", StringComparison.Ordinal));
+        Assert.Equal(("completed", 1L, "allow", "extended"), (count.Outcome, count.Rows, count.Decision, count.Protocol));
+        StatementRow series = Assert.Single(statements, s => s.Sql.Contains("generate_series(1, $1)", StringComparison.Ordinal));
+        Assert.Equal(("completed", 4L), (series.Outcome, series.Rows));
+        StatementRow division = Assert.Single(statements, s => s.Sql.Contains("1/0", StringComparison.Ordinal));
+        Assert.Equal(("failed", "22012"), (division.Outcome, division.SqlState));
+        StatementRow refused = Assert.Single(statements, s => s.Sql.Contains("pg_read_file", StringComparison.Ordinal));
+        Assert.Equal(("refused", "42501", "deny", "forbidden-function"), (refused.Outcome, refused.SqlState, refused.Decision, refused.Rule));
+        StatementRow simple = Assert.Single(statements, s => s.Sql == "SELECT 41 + 1");
+        Assert.Equal(("simple", "completed", 1L), (simple.Protocol, simple.Outcome, simple.Rows));
+        Assert.All(statements, s => Assert.NotNull(s.FinishedAt));
+
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var sessions = new NpgsqlCommand(
+            "SELECT count(*) FROM hoopgate_audit.sessions WHERE instance_id = $1 AND subject = 'alice' AND database = 'hg_test' AND ended_at IS NOT NULL", audit);
+        sessions.Parameters.AddWithValue(instance);
+        Assert.Equal(2L, await sessions.ExecuteScalarAsync().Within());
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Pipelined_statements_pair_with_their_own_completions()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("SELECT 'first' FROM generate_series(1, 2)"),
+                    new NpgsqlBatchCommand("SELECT 'second' FROM generate_series(1, 5)"),
+                    new NpgsqlBatchCommand("SELECT 'third' FROM generate_series(1, 3)"),
+                },
+            };
+            await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync().Within();
+            do
+            {
+                while (await reader.ReadAsync().Within())
+                {
+                }
+            }
+            while (await reader.NextResultAsync().Within());
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        List<StatementRow> statements = await StatementsAsync(instance, "sql LIKE 'SELECT ''%'' FROM generate_series%'");
+        Assert.Equal(
+            [("first", 2L), ("second", 5L), ("third", 3L)],
+            statements.OrderBy(s => s.Statement).Select(s => (s.Sql.Split('\'')[1], s.Rows)));
+    }
+
+    [Fact]
+    public async Task With_the_store_down_the_gateway_keeps_serving_and_catches_up_with_nothing_lost_or_doubled()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within();
+        Assert.Equal(1, await connection.ScalarAsync<int>("SELECT 1").Within());
+        await DrainAsync(gateway);
+
+        await store.Cluster.StopAsync().Within();
+        try
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                Assert.Equal(i, await connection.ScalarAsync<int>("SELECT " + i + " AS while_store_down").Within());
+            }
+        }
+        finally
+        {
+            await store.Cluster.StartAgainAsync().Within();
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        List<StatementRow> statements = await StatementsAsync(instance, "sql LIKE '% AS while_store_down'");
+        Assert.Equal(25, statements.Count);
+        Assert.Equal(25, statements.Select(s => s.Statement).Distinct().Count());
+        Assert.All(statements, s => Assert.Equal("completed", s.Outcome));
+    }
+
+    [Fact]
+    public async Task A_gateway_restarted_with_records_still_spooled_ships_them_and_its_chain_goes_on()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        Guid instance;
+        await store.Cluster.StopAsync().Within();
+        try
+        {
+            await using GatewayInstance first = await StartAsync(spool);
+            instance = first.Services.GetRequiredService<AuditSpool>().InstanceId;
+            await using NpgsqlConnection connection = await first.OpenAsync("hg_test").Within();
+            for (int i = 0; i < 10; i++)
+            {
+                await connection.ScalarAsync<int>("SELECT " + i + " AS before_restart").Within();
+            }
+        }
+        finally
+        {
+            await store.Cluster.StartAgainAsync().Within();
+        }
+
+        await using GatewayInstance second = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await second.OpenAsync("hg_test").Within())
+        {
+            await connection.ScalarAsync<int>("SELECT 1 AS after_restart").Within();
+        }
+
+        Assert.Equal(instance, await DrainAsync(second));
+        Assert.Equal(10, (await StatementsAsync(instance, "sql LIKE '% AS before_restart'")).Count);
+        Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS after_restart'"));
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Verify_names_the_first_record_that_was_edited_in_the_store()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            await connection.ScalarAsync<string>("SELECT 'who read this?' AS evidence").Within();
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var edit = new NpgsqlCommand(
+            """
+            UPDATE hoopgate_audit.records SET record = replace(record::text, 'who read this?', 'nothing to see')::json
+            WHERE instance_id = $1 AND kind = 'statement_start' AND record::text LIKE '%who read this?%'
+            RETURNING seq
+            """,
+            audit);
+        edit.Parameters.AddWithValue(instance);
+        long edited = (long)(await edit.ExecuteScalarAsync().Within())!;
+
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.False(verification.Intact);
+        Assert.Equal((instance, edited), (verification.Instance!.Value, verification.Sequence!.Value));
+        Assert.Contains("changed", verification.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failed_logins_are_in_the_trail_without_the_password()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        NpgsqlConnectionStringBuilder builder = gateway.ConnectionString("hg_test");
+        builder.Password = "wrong-password-marker";
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var command = new NpgsqlCommand(
+            "SELECT sqlstate, record::text FROM hoopgate_audit.auth_events e JOIN hoopgate_audit.records r USING (instance_id, occurred_at) WHERE instance_id = $1 AND NOT succeeded",
+            audit);
+        command.Parameters.AddWithValue(instance);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        Assert.True(await reader.ReadAsync().Within());
+        Assert.Equal("28P01", reader.GetString(0));
+        Assert.DoesNotContain("wrong-password-marker", reader.GetString(1), StringComparison.Ordinal);
+    }
+
+    private async Task<GatewayInstance> StartAsync(string spoolDirectory) =>
+        await GatewayInstance.StartAsync(fixture.Cluster, store.Settings(spoolDirectory)).Within();
+
+    /// <summary>Ships everything spooled so far (retrying while the store comes back) and returns the instance id.</summary>
+    private static async Task<Guid> DrainAsync(GatewayInstance gateway)
+    {
+        AuditSpool spool = gateway.Services.GetRequiredService<AuditSpool>();
+        AuditShipper shipper = gateway.Services.GetRequiredService<AuditShipper>();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await shipper.DrainAsync().Within();
+                if (shipper.ShippedSequence >= spool.LastSequence)
+                {
+                    return spool.InstanceId;
+                }
+            }
+            catch (NpgsqlException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // The store is still starting.
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the spool did not drain into the store within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<List<StatementRow>> StatementsAsync(Guid instance, string where)
+    {
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT s.statement, s.sql, s.protocol, s.decision, s.rule, s.outcome, coalesce(s.rows, 0), s.sqlstate, s.finished_at
+            FROM hoopgate_audit.statements s
+            WHERE s.session_id IN (SELECT session_id FROM hoopgate_audit.records WHERE instance_id = $1) AND ({where})
+            """,
+            audit);
+        command.Parameters.AddWithValue(instance);
+        var rows = new List<StatementRow>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        while (await reader.ReadAsync().Within())
+        {
+            rows.Add(new StatementRow(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetDateTime(8)));
+        }
+
+        return rows;
+    }
+
+    private sealed record StatementRow(
+        long Statement, string Sql, string Protocol, string Decision, string? Rule, string? Outcome, long Rows, string? SqlState, DateTime? FinishedAt);
+}

@@ -50,8 +50,11 @@ public sealed partial class AuditSpool : IAsyncDisposable
     private byte[] _lastHash;
     private FileStream? _segment;
     private (string Path, long Length)? _truncate;
+    private readonly Timer _lazyFlush;
+    private readonly RecordScratch _scratch = new();
     private volatile bool _healthy = true;
     private bool _signalled;
+    private bool _lazyArmed;
 
     /// <summary>Opens (or creates) the spool directory and recovers its chain.</summary>
     public AuditSpool(IOptions<AuditOptions> options, ILogger<AuditSpool> logger)
@@ -65,6 +68,7 @@ public sealed partial class AuditSpool : IAsyncDisposable
         (_last, _lastHash) = Recover();
         _durable = _last;
         _pendingLast = _last;
+        _lazyFlush = new Timer(_ => RequestFlush(), null, Timeout.Infinite, Timeout.Infinite);
         _flusher = Task.Run(FlushLoopAsync);
     }
 
@@ -92,29 +96,55 @@ public sealed partial class AuditSpool : IAsyncDisposable
     /// <summary>False while records cannot be written to disk.</summary>
     public bool IsHealthy => _healthy;
 
-    /// <summary>Gives the event its sequence number and place in the chain and queues it for the next flush.</summary>
+    /// <summary>
+    /// Gives the event its sequence number and place in the chain and queues it. Nothing is flushed for it yet: the next
+    /// <see cref="WaitDurableAsync"/> flushes everything queued, and records nobody waits for (statement finishes, session
+    /// ends) are flushed within <see cref="LazyFlushMilliseconds"/> — so that a statement's finish record rides along with
+    /// the next statement's start record instead of costing a disk flush of its own.
+    /// </summary>
     /// <returns>The record's sequence number, for <see cref="WaitDurableAsync"/>.</returns>
     public long Append(AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        bool signal;
         long sequence;
+        bool arm = false;
         lock (_lock)
         {
             sequence = ++_last;
-            _lastHash = WriteRecord(_pending, auditEvent, sequence, _lastHash, InstanceId);
+            WriteRecord(_pending, auditEvent, sequence, _lastHash, InstanceId, _scratch);
             _pendingLast = sequence;
             _pendingBatch ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            signal = !_signalled;
-            _signalled = true;
+            if (!_signalled && !_lazyArmed)
+            {
+                _lazyArmed = arm = true;
+            }
         }
 
-        if (signal)
+        if (arm)
         {
-            _work.Release();
+            _lazyFlush.Change(LazyFlushMilliseconds, Timeout.Infinite);
         }
 
         return sequence;
+    }
+
+    /// <summary>How long a record nobody waits for may stay in memory before it is flushed (milliseconds).</summary>
+    public const int LazyFlushMilliseconds = 20;
+
+    private void RequestFlush()
+    {
+        lock (_lock)
+        {
+            _lazyArmed = false;
+            if (_signalled || _pending.WrittenCount == 0)
+            {
+                return;
+            }
+
+            _signalled = true;
+        }
+
+        _work.Release();
     }
 
     /// <summary>Completes when record <paramref name="sequence"/> is on disk (true), or its flush failed (false).</summary>
@@ -133,13 +163,26 @@ public sealed partial class AuditSpool : IAsyncDisposable
             }
 
             TaskCompletionSource<bool>? batch = sequence <= _writingLast ? _writingBatch : _pendingBatch;
-            return batch is null ? new ValueTask<bool>(_healthy) : new ValueTask<bool>(batch.Task);
+            if (batch is null)
+            {
+                return new ValueTask<bool>(_healthy);
+            }
+
+            if (batch == _pendingBatch && !_signalled)
+            {
+                // Someone waits: flush now.
+                _signalled = true;
+                _work.Release();
+            }
+
+            return new ValueTask<bool>(batch.Task);
         }
     }
 
     /// <summary>Flushes what is queued and stops the flusher.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _lazyFlush.DisposeAsync();
         await _stop.CancelAsync();
         _work.Release();
         try
@@ -153,45 +196,71 @@ public sealed partial class AuditSpool : IAsyncDisposable
 
         await FlushOnceAsync();
         _segment?.Dispose();
+        _scratch.Dispose();
         _stop.Dispose();
         _work.Dispose();
     }
 
-    /// <summary>Writes one record line; returns its hash.</summary>
-    internal static byte[] WriteRecord(IBufferWriter<byte> output, AuditEvent auditEvent, long sequence, byte[] previousHash, Guid? instance = null)
+    /// <summary>
+    /// Writes one record line into <paramref name="output"/> and moves <paramref name="chain"/> (the previous hash, 32
+    /// bytes) on to this record's hash. Reuses <paramref name="scratch"/>'s writer, buffer and hash: called under the
+    /// spool's lock, it allocates nothing but what the event's own data needs.
+    /// </summary>
+    internal static void WriteRecord(IBufferWriter<byte> output, AuditEvent auditEvent, long sequence, Span<byte> chain, Guid instance, RecordScratch scratch)
     {
-        var json = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(json))
+        ArrayBufferWriter<byte> json = scratch.Json;
+        json.ResetWrittenCount();
+        Utf8JsonWriter writer = scratch.Writer;
+        writer.Reset(json);
+        writer.WriteStartObject();
+        writer.WriteNumber("seq", sequence);
+        writer.WriteString("instance", instance);
+        writer.WriteString("at", auditEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("kind", AuditEvent.KindName(auditEvent.Kind));
+        if (auditEvent.SessionId is { } session)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("seq", sequence);
-            if (instance is { } id)
-            {
-                writer.WriteString("instance", id);
-            }
-
-            writer.WriteString("at", auditEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-            writer.WriteString("kind", AuditEvent.KindName(auditEvent.Kind));
-            if (auditEvent.SessionId is { } session)
-            {
-                writer.WriteString("session", session);
-            }
-            else
-            {
-                writer.WriteNull("session");
-            }
-
-            writer.WritePropertyName("data");
-            writer.WriteStartObject();
-            auditEvent.WriteData(writer);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            writer.WriteString("session", session);
+        }
+        else
+        {
+            writer.WriteNull("session");
         }
 
-        byte[] hash = ChainHash(previousHash, json.WrittenSpan);
-        output.Write(json.WrittenSpan);
-        WriteAscii(output, "\t" + Convert.ToHexStringLower(previousHash) + "\t" + Convert.ToHexStringLower(hash) + "\n");
-        return hash;
+        writer.WritePropertyName("data");
+        writer.WriteStartObject();
+        auditEvent.WriteData(writer);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
+
+        // line = json TAB hex(previous) TAB hex(hash) LF
+        Span<byte> hash = stackalloc byte[HashLength];
+        scratch.Sha.AppendData(chain);
+        scratch.Sha.AppendData(json.WrittenSpan);
+        scratch.Sha.GetHashAndReset(hash);
+        int length = json.WrittenCount + 1 + (HashLength * 2) + 1 + (HashLength * 2) + 1;
+        Span<byte> line = output.GetSpan(length);
+        json.WrittenSpan.CopyTo(line);
+        int position = json.WrittenCount;
+        line[position++] = (byte)'\t';
+        position += WriteHex(chain, line[position..]);
+        line[position++] = (byte)'\t';
+        position += WriteHex(hash, line[position..]);
+        line[position++] = (byte)'\n';
+        output.Advance(position);
+        hash.CopyTo(chain);
+    }
+
+    private static int WriteHex(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        const string Digits = "0123456789abcdef";
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            destination[2 * i] = (byte)Digits[bytes[i] >> 4];
+            destination[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
+        }
+
+        return bytes.Length * 2;
     }
 
     /// <summary>SHA-256 of the previous hash followed by the record's bytes.</summary>
@@ -201,13 +270,6 @@ public sealed partial class AuditSpool : IAsyncDisposable
         sha.AppendData(previousHash);
         sha.AppendData(record);
         return sha.GetHashAndReset();
-    }
-
-    private static void WriteAscii(IBufferWriter<byte> output, string text)
-    {
-        Span<byte> span = output.GetSpan(text.Length);
-        int written = Encoding.ASCII.GetBytes(text, span);
-        output.Advance(written);
     }
 
     private async Task FlushLoopAsync()

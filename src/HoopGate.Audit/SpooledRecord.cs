@@ -71,13 +71,102 @@ public sealed class SpooledRecord
             return false;
         }
 
+        byte[] previous = new byte[AuditSpool.HashLength];
+        byte[] hash = new byte[AuditSpool.HashLength];
+        if (!TryDecodeHex(previousHex, previous) || !TryDecodeHex(hashHex, hash))
+        {
+            return false;
+        }
+
+        return TryRead(json, Encoding.UTF8.GetString(json), previous, hash, out record);
+    }
+
+    private static bool TryDecodeHex(ReadOnlySpan<byte> hex, Span<byte> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            int high = HexValue(hex[2 * i]), low = HexValue(hex[(2 * i) + 1]);
+            if ((high | low) < 0)
+            {
+                return false;
+            }
+
+            destination[i] = (byte)((high << 4) | low);
+        }
+
+        return true;
+    }
+
+    private static int HexValue(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>Reads the top-level fields with a forward-only reader (the data object is skipped, not built).</summary>
+    private static bool TryRead(ReadOnlySpan<byte> utf8, string json, byte[] previousHash, byte[] hash, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SpooledRecord? record)
+    {
+        record = null;
         try
         {
-            byte[] previous = Convert.FromHexString(Encoding.ASCII.GetString(previousHex));
-            byte[] hash = Convert.FromHexString(Encoding.ASCII.GetString(hashHex));
-            return TryParseJson(Encoding.UTF8.GetString(json), previous, hash, out record);
+            var reader = new Utf8JsonReader(utf8);
+            long? sequence = null;
+            Guid instance = Guid.Empty;
+            DateTime? at = null;
+            string? kind = null;
+            Guid? session = null;
+            bool sawSession = false;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("seq"u8))
+                {
+                    reader.Read();
+                    sequence = reader.GetInt64();
+                }
+                else if (reader.ValueTextEquals("instance"u8))
+                {
+                    reader.Read();
+                    instance = reader.GetGuid();
+                }
+                else if (reader.ValueTextEquals("at"u8))
+                {
+                    reader.Read();
+                    at = DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+                }
+                else if (reader.ValueTextEquals("kind"u8))
+                {
+                    reader.Read();
+                    kind = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("session"u8))
+                {
+                    reader.Read();
+                    sawSession = true;
+                    session = reader.TokenType == JsonTokenType.Null ? null : reader.GetGuid();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (sequence is null || at is null || kind is null || !sawSession)
+            {
+                return false;
+            }
+
+            record = new SpooledRecord(sequence.Value, instance, at.Value, kind, session, json, previousHash, hash);
+            return true;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
             return false;
         }
@@ -87,23 +176,6 @@ public sealed class SpooledRecord
     public static bool TryParseJson(string json, byte[] previousHash, byte[] hash, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SpooledRecord? record)
     {
         ArgumentNullException.ThrowIfNull(json);
-        record = null;
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(json);
-            JsonElement root = document.RootElement;
-            long sequence = root.GetProperty("seq").GetInt64();
-            Guid instance = root.TryGetProperty("instance", out JsonElement i) ? i.GetGuid() : Guid.Empty;
-            DateTime at = DateTime.Parse(root.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-            string kind = root.GetProperty("kind").GetString()!;
-            JsonElement session = root.GetProperty("session");
-            Guid? sessionId = session.ValueKind == JsonValueKind.Null ? null : session.GetGuid();
-            record = new SpooledRecord(sequence, instance, at, kind, sessionId, json, previousHash, hash);
-            return true;
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
-        {
-            return false;
-        }
+        return TryRead(Encoding.UTF8.GetBytes(json), json, previousHash, hash, out record);
     }
 }

@@ -106,6 +106,8 @@ class Bench:
         env = {"PGPASSWORD": PASSWORD}
         run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE bench"], env=env)
         run(["pgbench", "-i", "-q", "-s", str(self.args.scale), "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "bench"], env=env)
+        # The audit store: a database of its own in the same cluster (the gateway's strict audit ships into it).
+        run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE hoopgate_audit"], env=env)
 
         # socat: a plain byte forwarder, the floor of what any proxy costs.
         self.ports["socat"] = free_port()
@@ -157,6 +159,8 @@ pidfile = {self.dir}/pgbouncer.pid
                 "Authentication": {"Mode": "Oidc", "AllowPlaintextTokens": True},
                 "Oidc": {"Issuers": [{"Issuer": issuer, "AllowHttp": True, "Audiences": ["hoopgate"]}]},
                 "Grants": [{"Group": "bench", "Databases": ["*"], "MaxSessionMinutes": 240}],
+                "Audit": {"Mode": "Strict", "MigrateOnStart": True, "SpoolDirectory": os.path.join(self.dir, "spool"),
+                          "ConnectionString": f"Host=127.0.0.1;Port={self.ports['direct']};Database=hoopgate_audit;Username={USER};Password={PASSWORD}"},
                 "Logging": {"Level": "Warning"}}}, f)
         # The policy beside the configuration: the shipped default's rules, with the bench group reading public.
         with open(os.path.join(self.dir, "policy.yaml"), "w") as f:
@@ -172,6 +176,7 @@ pidfile = {self.dir}/pgbouncer.pid
             venv = dict(env)
             venv.update(dict(x.split("=", 1) for x in settings.split(",") if x))
             venv["HoopGate__Gateway__Port"] = str(self.ports[name])
+            venv["HoopGate__Audit__SpoolDirectory"] = os.path.join(self.dir, "spool-" + name)  # one spool per instance
             self.pids[name] = self.spawn([self.args.hoopgate, "run", "--config", cfg], env=venv).pid
         # Builds: other hoopgate executables (another commit) with the same configuration, measured in the same rounds.
         for build in self.args.build:
@@ -179,6 +184,7 @@ pidfile = {self.dir}/pgbouncer.pid
             self.ports[name] = free_port()
             benv = dict(env)
             benv["HoopGate__Gateway__Port"] = str(self.ports[name])
+            benv["HoopGate__Audit__SpoolDirectory"] = os.path.join(self.dir, "spool-" + name)  # one spool per instance
             self.pids[name] = self.spawn([path, "run", "--config", cfg], env=benv).pid
         for name in self.ports:
             wait_port(self.ports[name])

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using HoopGate.Audit;
+using HoopGate.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace HoopGate.Cli;
+
+/// <summary><c>hoopgate audit migrate|verify</c>: the audit store's schema and the integrity of its hash chains.</summary>
+internal static class AuditCommand
+{
+    public static Command Create(Option<FileInfo> configOption)
+    {
+        var migrate = new Command("migrate", "Create or upgrade the audit store's schema (idempotent; run with a role that may create tables)") { configOption };
+        migrate.SetAction(async (parse, cancellationToken) =>
+        {
+            if (Store(parse.GetValue(configOption)!) is not { } store)
+            {
+                return 2;
+            }
+
+            try
+            {
+                await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+                int before = await AuditSchema.MigrateAsync(connection, cancellationToken);
+                await Console.Out.WriteLineAsync("hoopgate: audit store schema at version " + AuditSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture)
+                    + (before == AuditSchema.CurrentVersion ? " (already)" : " (was " + before.ToString(CultureInfo.InvariantCulture) + ")"));
+                return 0;
+            }
+            catch (NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: cannot migrate the audit store: " + ex.Message);
+                return 1;
+            }
+        });
+
+        var fromOption = new Option<DateTimeOffset?>("--from") { Description = "Verify records from this time (ISO 8601)" };
+        var toOption = new Option<DateTimeOffset?>("--to") { Description = "Verify records before this time (ISO 8601)" };
+        var instanceOption = new Option<Guid?>("--instance") { Description = "Verify one gateway instance's chain" };
+        var verify = new Command("verify", "Check the hash chains of the audit store and name the first broken link")
+        {
+            configOption, fromOption, toOption, instanceOption,
+        };
+        verify.SetAction(async (parse, cancellationToken) =>
+        {
+            if (Store(parse.GetValue(configOption)!) is not { } store)
+            {
+                return 2;
+            }
+
+            try
+            {
+                await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+                AuditVerification result = await AuditVerifier.VerifyAsync(
+                    connection, parse.GetValue(fromOption), parse.GetValue(toOption), parse.GetValue(instanceOption), cancellationToken);
+                if (result.Intact)
+                {
+                    await Console.Out.WriteLineAsync("intact: " + result.Records.ToString(CultureInfo.InvariantCulture) + " records verified");
+                    return 0;
+                }
+
+                await Console.Out.WriteLineAsync("BROKEN: instance " + result.Instance + " record " + result.Sequence?.ToString(CultureInfo.InvariantCulture)
+                    + ": " + result.Problem + " (" + result.Records.ToString(CultureInfo.InvariantCulture) + " records verified before it)");
+                return 1;
+            }
+            catch (NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: cannot read the audit store: " + ex.Message);
+                return 2;
+            }
+        });
+
+        return new Command("audit", "Work with the audit store") { migrate, verify };
+    }
+
+    private static AuditStore? Store(FileInfo config)
+    {
+        if (!config.Exists)
+        {
+            Console.Error.WriteLine("hoopgate: configuration file " + config.FullName + " does not exist");
+            return null;
+        }
+
+        IHost host = GatewayHost.CreateBuilder(config.FullName).Build();
+        return host.Services.GetRequiredService<AuditStore>();
+    }
+}

@@ -398,11 +398,12 @@ public sealed partial class AuditSpool : IAsyncDisposable
         return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
     }
 
-    internal static string SegmentName(long firstSequence) =>
+    /// <summary>The file name of the segment whose first record is <paramref name="firstSequence"/>.</summary>
+    public static string SegmentName(long firstSequence) =>
         SegmentPrefix + firstSequence.ToString("D20", CultureInfo.InvariantCulture) + SegmentSuffix;
 
     /// <summary>The spool's segment files, oldest first.</summary>
-    internal static string[] Segments(string directory)
+    public static string[] Segments(string directory)
     {
         string[] files = System.IO.Directory.GetFiles(directory, SegmentPrefix + "*" + SegmentSuffix);
         Array.Sort(files, StringComparer.Ordinal);

@@ -212,6 +212,68 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.DoesNotContain("wrong-password-marker", reader.GetString(1), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task When_the_spool_cannot_be_written_statements_are_refused_with_53000_until_it_can()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        Dictionary<string, string?> settings = store.Settings(spool);
+        settings["HoopGate:Audit:SegmentBytes"] = "4096";
+        await using GatewayInstance gateway = await GatewayInstance.StartAsync(fixture.Cluster, settings).Within();
+        AuditSpool auditSpool = gateway.Services.GetRequiredService<AuditSpool>();
+        await using NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within();
+
+        // Run statements until a segment is full: the next flush opens a new segment, whose name is then known. Make
+        // that name a link to /dev/full, so that writing the next record fails with ENOSPC as a full disk would.
+        string? blocked = null;
+        for (int i = 0; i < 500 && blocked is null; i++)
+        {
+            await connection.ScalarAsync<int>("SELECT 1").Within();
+            Assert.True(await auditSpool.WaitDurableAsync(auditSpool.LastSequence).AsTask().Within());
+            if (new FileInfo(AuditSpool.Segments(spool)[^1]).Length >= 4096)
+            {
+                blocked = Path.Combine(spool, AuditSpool.SegmentName(auditSpool.LastSequence + 1));
+                File.CreateSymbolicLink(blocked, "/dev/full");
+            }
+        }
+
+        Assert.NotNull(blocked);
+        try
+        {
+            // The statement whose start record cannot be made durable never runs: its session ends.
+            PostgresException lost = await Assert.ThrowsAsync<PostgresException>(() => connection.ScalarAsync<int>("SELECT 2 AS never_ran")).Within();
+            Assert.Equal(("53000", "FATAL"), (lost.SqlState, lost.Severity));
+
+            // Later statements are refused one by one, and their sessions go on.
+            await using NpgsqlConnection second = await gateway.OpenAsync("hg_test").Within();
+            PostgresException refused = await Assert.ThrowsAsync<PostgresException>(() => second.ScalarAsync<int>("SELECT 3")).Within();
+            Assert.Equal(("53000", "ERROR"), (refused.SqlState, refused.Severity));
+            Assert.False(auditSpool.IsHealthy);
+        }
+        finally
+        {
+            File.Delete(blocked);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (!auditSpool.IsHealthy)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the spool did not recover within 15 s of becoming writable");
+            await Task.Delay(100);
+        }
+
+        await using (NpgsqlConnection third = await gateway.OpenAsync("hg_test").Within())
+        {
+            Assert.Equal(4, await third.ScalarAsync<int>("SELECT 4 AS after_recovery").Within());
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        Assert.Empty(await StatementsAsync(instance, "sql LIKE '% AS never_ran' AND outcome = 'completed'"));
+        Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS after_recovery' AND outcome = 'completed'"));
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+
     private async Task<GatewayInstance> StartAsync(string spoolDirectory) =>
         await GatewayInstance.StartAsync(fixture.Cluster, store.Settings(spoolDirectory)).Within();
 

@@ -68,7 +68,7 @@ internal sealed class SessionAudit
         string text = _fullText || analysis?.NormalizedText is null
             ? (_fullText ? Encoding.UTF8.GetString(sql) : "(not normalisable: " + (analysis?.Error?.Message ?? "no analysis") + ")")
             : analysis.NormalizedText;
-        PendingSequence = _spool.Append(new StatementStartEvent
+        long sequence = _spool.Append(new StatementStartEvent
         {
             SessionId = SessionId,
             Statement = statement.Number,
@@ -87,6 +87,12 @@ internal sealed class SessionAudit
             Rule = decision.Rule,
             Reason = decision.IsAllowed ? null : decision.Reason,
         });
+        if (!statement.Refused)
+        {
+            // Only a statement that will run must wait for its record; a refused one's record rides along with the next flush.
+            PendingSequence = sequence;
+        }
+
         return statement;
     }
 

@@ -93,6 +93,11 @@ public sealed partial class AuditSpool : IAsyncDisposable
     /// <summary>Every record up to this sequence number is on disk.</summary>
     public long DurableSequence => Interlocked.Read(ref _durable);
 
+    /// <summary>Disk flushes (fsync) so far: records per flush is how well group commit works.</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
+
+    private long _flushes;
+
     /// <summary>False while records cannot be written to disk.</summary>
     public bool IsHealthy => _healthy;
 
@@ -320,6 +325,7 @@ public sealed partial class AuditSpool : IAsyncDisposable
             goodLength = segment.Length;
             await segment.WriteAsync(_writing.WrittenMemory);
             segment.Flush(flushToDisk: true);
+            Interlocked.Increment(ref _flushes);
             if (segment.Length >= _segmentBytes)
             {
                 await segment.DisposeAsync();

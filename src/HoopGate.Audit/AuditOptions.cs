@@ -39,6 +39,12 @@ public sealed class AuditOptions
     /// </summary>
     public bool MigrateOnStart { get; set; }
 
+    /// <summary>
+    /// How long records are kept (months, default 72: six years, HIPAA's retention for documentation). <c>hoopgate audit
+    /// prune</c> drops the monthly partitions that end before then.
+    /// </summary>
+    public int RetentionMonths { get; set; } = 72;
+
     /// <summary>Record the full SQL text (default true); false records libpg_query's normalised text, constants replaced.</summary>
     public bool FullStatementText { get; set; } = true;
 }

@@ -274,6 +274,47 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.True(verification.Intact, verification.Problem);
     }
 
+    [Fact]
+    public async Task Prune_drops_only_whole_months_older_than_the_retention_and_reports_each()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            await connection.ScalarAsync<int>("SELECT 1 AS recent").Within();
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using (var old = new NpgsqlCommand(
+            """
+            SELECT hoopgate_audit.ensure_partition('2019-03-15');
+            INSERT INTO hoopgate_audit.records VALUES
+              (gen_random_uuid(), 1, '2019-03-15 10:00+00', 'auth_failure', NULL, '{}', '\x00', '\x00'),
+              (gen_random_uuid(), 2, '2019-03-31 23:59:59+00', 'auth_failure', NULL, '{}', '\x00', '\x00');
+            """,
+            audit))
+        {
+            await old.ExecuteNonQueryAsync().Within();
+        }
+
+        IReadOnlyList<PrunedPartition> dry = await AuditRetention.PruneAsync(audit, new DateTimeOffset(2019, 4, 1, 0, 0, 0, TimeSpan.Zero), dryRun: true).Within();
+        Assert.Equal(("records_2019_03", 2L), (Assert.Single(dry).Name, dry[0].Records));
+        Assert.Equal(2L, await CountAsync(audit, "occurred_at < '2019-04-01'"));
+
+        // A cutoff inside April 2019 keeps nothing of March 2019 and drops nothing newer.
+        IReadOnlyList<PrunedPartition> pruned = await AuditRetention.PruneAsync(audit, new DateTimeOffset(2019, 4, 20, 0, 0, 0, TimeSpan.Zero), dryRun: false).Within();
+        Assert.Equal("records_2019_03", Assert.Single(pruned).Name);
+        Assert.Equal(0L, await CountAsync(audit, "occurred_at < '2019-04-01'"));
+        Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS recent'"));
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection audit, string where)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM hoopgate_audit.records WHERE " + where, audit);
+        return (long)(await command.ExecuteScalarAsync().Within())!;
+    }
+
     private async Task<GatewayInstance> StartAsync(string spoolDirectory) =>
         await GatewayInstance.StartAsync(fixture.Cluster, store.Settings(spoolDirectory)).Within();
 

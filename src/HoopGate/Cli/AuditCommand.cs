@@ -72,8 +72,52 @@ internal static class AuditCommand
             }
         });
 
-        return new Command("audit", "Work with the audit store") { migrate, verify };
+        var dryRunOption = new Option<bool>("--dry-run") { Description = "List what would be dropped, drop nothing" };
+        var monthsOption = new Option<int?>("--retention-months") { Description = "Keep this many months (default: HoopGate:Audit:RetentionMonths, 72)" };
+        var prune = new Command("prune", "Drop the monthly partitions of records older than the retention period, listing each") { configOption, monthsOption, dryRunOption };
+        prune.SetAction(async (parse, cancellationToken) =>
+        {
+            FileInfo config = parse.GetValue(configOption)!;
+            if (Store(config) is not { } store)
+            {
+                return 2;
+            }
+
+            int months = parse.GetValue(monthsOption) ?? Options(config).RetentionMonths;
+            if (months < 1)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: the retention period must be at least one month");
+                return 2;
+            }
+
+            bool dryRun = parse.GetValue(dryRunOption);
+            DateTimeOffset cutoff = DateTimeOffset.UtcNow.AddMonths(-months);
+            try
+            {
+                await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+                IReadOnlyList<PrunedPartition> pruned = await AuditRetention.PruneAsync(connection, cutoff, dryRun, cancellationToken);
+                foreach (PrunedPartition partition in pruned)
+                {
+                    await Console.Out.WriteLineAsync((dryRun ? "would drop " : "dropped ") + partition.Name + " ("
+                        + partition.Records.ToString(CultureInfo.InvariantCulture) + " records before " + partition.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ")");
+                }
+
+                await Console.Out.WriteLineAsync(pruned.Count.ToString(CultureInfo.InvariantCulture) + " partitions older than "
+                    + cutoff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (dryRun ? " would be dropped" : " dropped"));
+                return 0;
+            }
+            catch (NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: cannot prune the audit store: " + ex.Message);
+                return 1;
+            }
+        });
+
+        return new Command("audit", "Work with the audit store") { migrate, verify, prune };
     }
+
+    private static AuditOptions Options(FileInfo config) =>
+        GatewayHost.CreateBuilder(config.FullName).Build().Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value;
 
     private static AuditStore? Store(FileInfo config)
     {

@@ -309,6 +309,190 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS recent'"));
     }
 
+    [Fact]
+    public async Task A_gateway_killed_mid_load_loses_no_record_of_a_statement_that_ran_and_doubles_none()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        string table = GatewayFixture.UniqueName("killed");
+        await fixture.Cluster.ExecuteAsync($"CREATE TABLE {table} (id int PRIMARY KEY); GRANT ALL ON {table} TO hg_app", "hg_test").Within();
+        int port = PostgresCluster.FreePort();
+        string config = WriteExecutableConfig(spool, port);
+
+        using (Process first = StartExecutable(config))
+        {
+            await WaitForPortAsync(port);
+            using var stop = new CancellationTokenSource();
+            Task[] clients = Enumerable.Range(0, 4).Select(client => Task.Run(async () =>
+            {
+                try
+                {
+                    await using var connection = new NpgsqlConnection(ExecutableConnectionString(port));
+                    await connection.OpenAsync();
+                    for (int i = 0; !stop.IsCancellationRequested; i++)
+                    {
+                        await using var insert = new NpgsqlCommand($"INSERT INTO {table} VALUES ({(client * 1_000_000) + i})", connection);
+                        await insert.ExecuteNonQueryAsync();
+                    }
+                }
+                catch (Exception ex) when (ex is NpgsqlException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    // The gateway was killed under this client.
+                }
+            })).ToArray();
+
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            first.Kill(entireProcessTree: false); // SIGKILL: no flush, no goodbye
+            await first.WaitForExitAsync().Within();
+            await stop.CancelAsync();
+            await Task.WhenAll(clients).Within();
+        }
+
+        long ran = await ServerCountAsync(table);
+        Assert.True(ran > 10, "the load did not run before the kill (" + ran + " rows)");
+
+        // The restarted gateway finds the spool, continues its chain and ships what was not shipped.
+        using Process second = StartExecutable(config);
+        try
+        {
+            await WaitForPortAsync(port);
+            await using NpgsqlConnection audit = await store.OpenAsync().Within();
+            var clock = Stopwatch.StartNew();
+            long recorded;
+            while ((recorded = await RecordedInsertsAsync(audit, table)) < ran)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{ran} inserts ran but only {recorded} are in the store after 30 s");
+                await Task.Delay(200);
+            }
+
+            // Every row has the start record of the statement that made it, and no statement is recorded twice.
+            await using var doubled = new NpgsqlCommand(
+                $"SELECT count(*) FROM (SELECT sql FROM hoopgate_audit.statements WHERE sql LIKE 'INSERT INTO {table} VALUES (%' GROUP BY sql HAVING count(*) > 1) d",
+                audit);
+            Assert.Equal(0L, await doubled.ExecuteScalarAsync().Within());
+            HashSet<string> recordedSql = await RecordedInsertSqlAsync(audit, table);
+            foreach (long id in await ServerIdsAsync(table))
+            {
+                Assert.Contains($"INSERT INTO {table} VALUES ({id})", recordedSql);
+            }
+
+            Guid instance = Guid.Parse(File.ReadAllText(Path.Combine(spool, "instance")).Trim());
+            AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+            Assert.True(verification.Intact, verification.Problem);
+        }
+        finally
+        {
+            second.Kill();
+            await second.WaitForExitAsync().Within();
+        }
+    }
+
+    private string WriteExecutableConfig(string spool, int port)
+    {
+        string path = Path.Combine(Path.GetTempPath(), "hoopgate-kill-" + Guid.NewGuid().ToString("N") + ".json");
+        var settings = new Dictionary<string, object>
+        {
+            ["HoopGate"] = new Dictionary<string, object>
+            {
+                ["Gateway"] = new { ListenAddress = "127.0.0.1", Port = port, Tls = new { Required = false } },
+                ["Upstream"] = new { Host = "127.0.0.1", Port = fixture.Cluster.Port, User = "hg_app", SslMode = "Disable" },
+                ["Authentication"] = new { Mode = "Static", Insecure = true, StaticUsers = new[] { new { Name = GatewayInstance.User, Password = GatewayInstance.Password } } },
+                ["Policy"] = new { Path = TestPolicy.PermissivePath },
+                ["Audit"] = new { Mode = "Strict", ConnectionString = store.ConnectionString, SpoolDirectory = spool, MigrateOnStart = true, ShipIntervalMilliseconds = 50 },
+                ["Logging"] = new { Level = "Warning" },
+            },
+        };
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(settings));
+        return path;
+    }
+
+    private static Process StartExecutable(string config)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "hoopgate"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("run");
+        start.ArgumentList.Add("--config");
+        start.ArgumentList.Add(config);
+        start.Environment["HoopGate__Upstream__Password"] = PostgresCluster.RolePassword;
+        Process process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string ExecutableConnectionString(int port) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        Username = GatewayInstance.User,
+        Password = GatewayInstance.Password,
+        Database = "hg_test",
+        SslMode = SslMode.Disable,
+        Pooling = false,
+        Timeout = 10,
+    }.ConnectionString;
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ExecutableConnectionString(port));
+                await connection.OpenAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private async Task<long> ServerCountAsync(string table) => (await ServerIdsAsync(table)).Count;
+
+    private async Task<List<long>> ServerIdsAsync(string table)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(fixture.Cluster.SuperuserConnectionString) { Database = "hg_test" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+        await using var command = new NpgsqlCommand($"SELECT id FROM {table}", connection);
+        var ids = new List<long>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        while (await reader.ReadAsync().Within())
+        {
+            ids.Add(reader.GetInt32(0));
+        }
+
+        return ids;
+    }
+
+    private static async Task<long> RecordedInsertsAsync(NpgsqlConnection audit, string table)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT count(*) FROM hoopgate_audit.records WHERE kind = 'statement_start' AND record::text LIKE '%INSERT INTO {table} VALUES (%'", audit);
+        return (long)(await command.ExecuteScalarAsync().Within())!;
+    }
+
+    private static async Task<HashSet<string>> RecordedInsertSqlAsync(NpgsqlConnection audit, string table)
+    {
+        await using var command = new NpgsqlCommand($"SELECT sql FROM hoopgate_audit.statements WHERE sql LIKE 'INSERT INTO {table} VALUES (%'", audit);
+        var sql = new HashSet<string>(StringComparer.Ordinal);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        while (await reader.ReadAsync().Within())
+        {
+            sql.Add(reader.GetString(0));
+        }
+
+        return sql;
+    }
+
     private static async Task<long> CountAsync(NpgsqlConnection audit, string where)
     {
         await using var command = new NpgsqlCommand("SELECT count(*) FROM hoopgate_audit.records WHERE " + where, audit);

@@ -45,6 +45,18 @@ public sealed class AuditOptions
     /// </summary>
     public int RetentionMonths { get; set; } = 72;
 
+    /// <summary>How extended-protocol parameters are recorded: Hashed (default), Raw or None.</summary>
+    public AuditParameterMode Parameters { get; set; } = AuditParameterMode.Hashed;
+
+    /// <summary>
+    /// The key of the parameters' keyed hashes (at least 32 characters), or <see cref="ParameterKeyFile"/>. Every
+    /// instance sharing a store must use the same key, and it must stay secret: whoever holds it can test guesses.
+    /// </summary>
+    public string? ParameterKey { get; set; }
+
+    /// <summary>A file holding <see cref="ParameterKey"/> (trailing newline ignored).</summary>
+    public string? ParameterKeyFile { get; set; }
+
     /// <summary>Record the full SQL text (default true); false records libpg_query's normalised text, constants replaced.</summary>
     public bool FullStatementText { get; set; } = true;
 }

@@ -28,6 +28,22 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add("HoopGate:Audit:PasswordFile " + file + " does not exist");
         }
 
+        if (options.Parameters == AuditParameterMode.Hashed)
+        {
+            if (string.IsNullOrEmpty(options.ParameterKey) && string.IsNullOrEmpty(options.ParameterKeyFile))
+            {
+                errors.Add("HoopGate:Audit:ParameterKey (or ParameterKeyFile) is required to record parameters as keyed hashes; or set HoopGate:Audit:Parameters to None or Raw");
+            }
+            else if (options.ParameterKeyFile is { Length: > 0 } keyFile && !File.Exists(keyFile))
+            {
+                errors.Add("HoopGate:Audit:ParameterKeyFile " + keyFile + " does not exist");
+            }
+            else if (string.IsNullOrEmpty(options.ParameterKeyFile) && options.ParameterKey!.Length < 32)
+            {
+                errors.Add("HoopGate:Audit:ParameterKey must be at least 32 characters");
+            }
+        }
+
         if (options.SegmentBytes < 4096)
         {
             errors.Add("HoopGate:Audit:SegmentBytes must be at least 4096");

@@ -70,6 +70,7 @@ public static class AuditSchema
                ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_read')) AS tables_read,
                ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_written')) AS tables_written,
                st.d ->> 'decision' AS decision, st.d ->> 'rule' AS rule, st.d ->> 'reason' AS reason,
+               st.d -> 'parameters' AS parameters,
                f.d ->> 'outcome' AS outcome, (f.d ->> 'rows')::bigint AS rows, f.d ->> 'command_tags' AS command_tags,
                f.d ->> 'sqlstate' AS sqlstate, f.d ->> 'message' AS message, (f.d ->> 'duration_ms')::double precision AS duration_ms
         FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'statement_start') st

@@ -18,6 +18,7 @@ public static class AuditServiceCollectionExtensions
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton<AuditStore>();
+        services.TryAddSingleton<AuditParameterHasher>();
         services.TryAddSingleton<AuditSpool>();
         services.TryAddSingleton<AuditShipper>();
         if (configuration.GetValue(AuditOptions.SectionName + ":Mode", AuditMode.Strict) != AuditMode.Off)

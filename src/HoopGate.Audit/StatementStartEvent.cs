@@ -38,6 +38,12 @@ public sealed class StatementStartEvent : AuditEvent
     /// <summary>The rule's reason.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The bound parameters as recorded (hashed or raw; null entries are SQL NULLs); null when not recorded.</summary>
+    public IReadOnlyList<string?>? Parameters { get; init; }
+
+    /// <summary>Why the parameters are missing when they are (<c>too large</c>, <c>not recorded</c>).</summary>
+    public string? ParametersOmitted { get; init; }
+
     /// <inheritdoc />
     public override void WriteData(Utf8JsonWriter writer)
     {
@@ -52,6 +58,27 @@ public sealed class StatementStartEvent : AuditEvent
         writer.WriteString("decision", Decision);
         SessionStartEvent.WriteOptional(writer, "rule", Rule);
         SessionStartEvent.WriteOptional(writer, "reason", Reason);
+        if (Parameters is not null)
+        {
+            writer.WriteStartArray("parameters");
+            foreach (string? parameter in Parameters)
+            {
+                if (parameter is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    writer.WriteStringValue(parameter);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+        else if (ParametersOmitted is not null)
+        {
+            writer.WriteString("parameters_omitted", ParametersOmitted);
+        }
     }
 
     private static void WriteList(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)

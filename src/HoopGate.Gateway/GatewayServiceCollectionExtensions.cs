@@ -66,6 +66,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<SqlAnalysisCache>(),
             sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditSpool>(),
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditParameterHasher>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

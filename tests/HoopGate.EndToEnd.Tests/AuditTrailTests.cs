@@ -64,6 +64,36 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
     }
 
     [Fact]
+    public async Task Bound_parameters_are_recorded_as_keyed_hashes_that_find_the_value_but_do_not_hold_it()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            await using var command = new NpgsqlCommand("SELECT $1::text AS ssn_lookup, $2::int, $3::text", connection);
+            command.Parameters.AddWithValue("123-45-6789");
+            command.Parameters.AddWithValue(42);
+            command.Parameters.AddWithValue(DBNull.Value);
+            await command.ExecuteScalarAsync().Within();
+        }
+
+        Guid instance = await DrainAsync(gateway);
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var query = new NpgsqlCommand(
+            "SELECT parameters::text FROM hoopgate_audit.statements WHERE sql LIKE '%AS ssn_lookup%' AND session_id IN (SELECT session_id FROM hoopgate_audit.records WHERE instance_id = $1)",
+            audit);
+        query.Parameters.AddWithValue(instance);
+        string parameters = (string)(await query.ExecuteScalarAsync().Within())!;
+
+        AuditParameterHasher hasher = gateway.Services.GetRequiredService<AuditParameterHasher>();
+        string ssn = hasher.Record("123-45-6789"u8, binary: false);
+        Assert.StartsWith("hmac-sha256:", ssn, StringComparison.Ordinal);
+        Assert.Contains(ssn, parameters, StringComparison.Ordinal);
+        Assert.DoesNotContain("123-45-6789", parameters, StringComparison.Ordinal);
+        Assert.EndsWith("null]", parameters.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pipelined_statements_pair_with_their_own_completions()
     {
         string spool = AuditStoreFixture.NewSpoolDirectory();
@@ -397,7 +427,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
                 ["Upstream"] = new { Host = "127.0.0.1", Port = fixture.Cluster.Port, User = "hg_app", SslMode = "Disable" },
                 ["Authentication"] = new { Mode = "Static", Insecure = true, StaticUsers = new[] { new { Name = GatewayInstance.User, Password = GatewayInstance.Password } } },
                 ["Policy"] = new { Path = TestPolicy.PermissivePath },
-                ["Audit"] = new { Mode = "Strict", ConnectionString = store.ConnectionString, SpoolDirectory = spool, MigrateOnStart = true, ShipIntervalMilliseconds = 50 },
+                ["Audit"] = new { Mode = "Strict", ConnectionString = store.ConnectionString, SpoolDirectory = spool, MigrateOnStart = true, ShipIntervalMilliseconds = 50, ParameterKey = AuditStoreFixture.ParameterKey },
                 ["Logging"] = new { Level = "Warning" },
             },
         };

@@ -47,7 +47,11 @@ public sealed class AuditStoreFixture : IAsyncLifetime
         ["HoopGate:Audit:SpoolDirectory"] = spoolDirectory,
         ["HoopGate:Audit:MigrateOnStart"] = "true",
         ["HoopGate:Audit:ShipIntervalMilliseconds"] = "50",
+        ["HoopGate:Audit:ParameterKey"] = ParameterKey,
     };
+
+    /// <summary>The key the tests' gateways hash parameters with (a test value, not a secret).</summary>
+    public const string ParameterKey = "test-parameter-key-0123456789abcdef";
 
     /// <summary>A new, empty spool directory.</summary>
     public static string NewSpoolDirectory() => Path.Combine(Path.GetTempPath(), "hoopgate-spool-" + Guid.NewGuid().ToString("N"));

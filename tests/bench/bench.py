@@ -160,6 +160,7 @@ pidfile = {self.dir}/pgbouncer.pid
                 "Oidc": {"Issuers": [{"Issuer": issuer, "AllowHttp": True, "Audiences": ["hoopgate"]}]},
                 "Grants": [{"Group": "bench", "Databases": ["*"], "MaxSessionMinutes": 240}],
                 "Audit": {"Mode": "Strict", "MigrateOnStart": True, "SpoolDirectory": os.path.join(self.dir, "spool"),
+                          "ParameterKey": "bench-parameter-key-not-a-secret-0123456789",
                           "ConnectionString": f"Host=127.0.0.1;Port={self.ports['direct']};Database=hoopgate_audit;Username={USER};Password={PASSWORD}"},
                 "Logging": {"Level": "Warning"}}}, f)
         # The policy beside the configuration: the shipped default's rules, with the bench group reading public.

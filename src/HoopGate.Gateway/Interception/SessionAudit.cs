@@ -20,14 +20,23 @@ internal sealed class SessionAudit
     private long _statements;
     private long _awaited;
 
-    public SessionAudit(AuditSpool spool, AuditOptions options)
+    private readonly AuditParameterHasher _parameters;
+
+    public SessionAudit(AuditSpool spool, AuditOptions options, AuditParameterHasher parameters)
     {
         _spool = spool;
+        _parameters = parameters;
         _strict = options.Mode == AuditMode.Strict;
         _fullText = options.FullStatementText;
     }
 
     public Guid SessionId { get; } = Guid.CreateVersion7();
+
+    /// <summary>How bound parameters are recorded.</summary>
+    public AuditParameterMode ParameterMode => _parameters.Mode;
+
+    /// <summary>The recorded form of one bound value.</summary>
+    public string RecordParameter(ReadOnlySpan<byte> value, bool binary) => _parameters.Record(value, binary);
 
     /// <summary>The last record the client→server pump appended and has not yet seen durable.</summary>
     public long PendingSequence { get; private set; }
@@ -41,7 +50,13 @@ internal sealed class SessionAudit
         _spool.Append(new SessionEndEvent { SessionId = SessionId, Reason = reason, Statements = statements });
 
     /// <summary>Writes a statement's start record; the caller tags its request with the result.</summary>
-    public AuditedStatement StatementStarted(string protocol, ReadOnlySpan<byte> sql, SqlAnalysis? analysis, PolicyDecision decision)
+    public AuditedStatement StatementStarted(
+        string protocol,
+        ReadOnlySpan<byte> sql,
+        SqlAnalysis? analysis,
+        PolicyDecision decision,
+        IReadOnlyList<string?>? parameters = null,
+        string? parametersOmitted = null)
     {
         var statement = new AuditedStatement(++_statements, !decision.IsAllowed);
         var tablesRead = new List<string>();
@@ -86,6 +101,8 @@ internal sealed class SessionAudit
             },
             Rule = decision.Rule,
             Reason = decision.IsAllowed ? null : decision.Reason,
+            Parameters = parameters,
+            ParametersOmitted = parametersOmitted,
         });
         if (!statement.Refused)
         {

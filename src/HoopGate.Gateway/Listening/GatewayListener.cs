@@ -41,13 +41,14 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         SqlAnalysisCache analyses,
         HoopGate.Audit.AuditOptions auditOptions,
         HoopGate.Audit.AuditSpool? auditSpool,
+        HoopGate.Audit.AuditParameterHasher? auditParameters,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _limiter = limiter;
         _logger = loggerFactory.CreateLogger<GatewayListener>();
         X509Certificate2? certificate = LoadCertificate(_options.Tls);
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class ClientSession
             return null;
         }
 
-        var audit = new SessionAudit(spool, _services.AuditOptions);
+        var audit = new SessionAudit(spool, _services.AuditOptions, _services.AuditParameters!);
         audit.SessionStarted(new HoopGate.Audit.SessionStartEvent
         {
             SessionId = audit.SessionId,

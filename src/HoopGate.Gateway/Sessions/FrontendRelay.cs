@@ -107,9 +107,17 @@ internal sealed class FrontendRelay : MessageRelay
         _model.OnFrontendMessage((FrontendMessageCode)code);
     }
 
-    /// <summary>Bind streams, but its portal and statement names must be in hand first (they lead the message).</summary>
+    /// <summary>
+    /// Bind streams, but its portal and statement names must be in hand first (they lead the message) and, for the audit
+    /// record of its parameters, the whole of a Bind up to <see cref="BindInspectLimit"/>.
+    /// </summary>
     protected override int RequiredHead(byte code, int length) =>
-        code == (byte)FrontendMessageCode.Bind && _audit is not null ? Math.Min(length + 1, BindHead) : 0;
+        code == (byte)FrontendMessageCode.Bind && _audit is not null
+            ? Math.Min(length + 1, _audit.ParameterMode == HoopGate.Audit.AuditParameterMode.None ? BindHead : BindInspectLimit)
+            : 0;
+
+    /// <summary>Binds up to this size (bytes) have their parameters recorded; larger ones stream and say so in the record.</summary>
+    internal const int BindInspectLimit = 64 * 1024;
 
     /// <summary>How much of a Bind is waited for before it streams: its names fit many times over.</summary>
     internal const int BindHead = 1024;
@@ -223,7 +231,8 @@ internal sealed class FrontendRelay : MessageRelay
                 return RelayAction.Replaced;
             }
 
-            AuditedStatement audited = _audit.StatementStarted("extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed);
+            AuditedStatement audited = _audit.StatementStarted(
+                "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted);
             _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: audited);
             return RelayAction.Forward;
         }
@@ -238,40 +247,107 @@ internal sealed class FrontendRelay : MessageRelay
 
     private void OnBind(in ReadOnlySequence<byte> available)
     {
-        // Bind: String portal, String statement, … (only the names are needed; the head is guaranteed to be here).
+        // Bind: String portal, String statement, Int16 n, Int16 format[n], Int16 m, { Int32 len, Byte[len] }[m], … The
+        // head is guaranteed to be here: the whole message when it is at most BindInspectLimit, else its names.
         ReadOnlySequence<byte> body = available.Slice(PgFraming.HeaderLength);
-        Span<byte> head = stackalloc byte[256];
-        byte[]? rented = null;
-        int length = (int)Math.Min(body.Length, BindHead);
-        Span<byte> bytes = length <= head.Length ? head[..length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        int bodyLength = BinaryPrimitivesLength(available) - 4;
+        bool whole = body.Length >= bodyLength;
+        int length = whole ? bodyLength : (int)Math.Min(body.Length, BindHead);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
             body.Slice(0, length).CopyTo(bytes);
-            int portalEnd = bytes.IndexOf((byte)0);
-            int statementEnd = portalEnd < 0 ? -1 : bytes[(portalEnd + 1)..].IndexOf((byte)0);
+            ReadOnlySpan<byte> span = bytes.AsSpan(0, length);
+            int portalEnd = span.IndexOf((byte)0);
+            int statementEnd = portalEnd < 0 ? -1 : span[(portalEnd + 1)..].IndexOf((byte)0);
             if (statementEnd < 0)
             {
                 return;
             }
 
-            string portal = System.Text.Encoding.UTF8.GetString(bytes[..portalEnd]);
-            string statement = System.Text.Encoding.UTF8.GetString(bytes.Slice(portalEnd + 1, statementEnd));
-            if (_prepared.TryGetValue(statement, out PreparedStatement? prepared))
-            {
-                _portals[portal] = prepared;
-            }
-            else
+            string portal = System.Text.Encoding.UTF8.GetString(span[..portalEnd]);
+            string statement = System.Text.Encoding.UTF8.GetString(span.Slice(portalEnd + 1, statementEnd));
+            if (!_prepared.TryGetValue(statement, out PreparedStatement? prepared))
             {
                 _portals.Remove(portal);
+                return;
             }
+
+            IReadOnlyList<string?>? parameters = null;
+            string? omitted = null;
+            if (_audit!.ParameterMode != HoopGate.Audit.AuditParameterMode.None)
+            {
+                if (whole && TryReadParameters(span[(portalEnd + 1 + statementEnd + 1)..], out string?[]? values))
+                {
+                    parameters = values;
+                }
+                else
+                {
+                    omitted = whole ? "malformed" : "too large to record";
+                }
+            }
+
+            _portals[portal] = prepared with { Parameters = parameters, ParametersOmitted = omitted };
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            ArrayPool<byte>.Shared.Return(bytes);
         }
+    }
+
+    private static int BinaryPrimitivesLength(in ReadOnlySequence<byte> message)
+    {
+        Span<byte> header = stackalloc byte[PgFraming.HeaderLength];
+        message.Slice(0, PgFraming.HeaderLength).CopyTo(header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[1..]);
+    }
+
+    private bool TryReadParameters(ReadOnlySpan<byte> rest, out string?[]? values)
+    {
+        values = null;
+        if (rest.Length < 2)
+        {
+            return false;
+        }
+
+        int formatCount = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(rest);
+        rest = rest[2..];
+        if (formatCount < 0 || rest.Length < (formatCount * 2) + 2)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> formats = rest[..(formatCount * 2)];
+        rest = rest[(formatCount * 2)..];
+        int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(rest);
+        rest = rest[2..];
+        var result = new string?[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (rest.Length < 4)
+            {
+                return false;
+            }
+
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(rest);
+            rest = rest[4..];
+            if (length < 0)
+            {
+                continue;
+            }
+
+            if (rest.Length < length)
+            {
+                return false;
+            }
+
+            int format = formatCount == 0 ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(formats[((formatCount == 1 ? 0 : i) * 2)..]);
+            result[i] = _audit!.RecordParameter(rest[..length], binary: format == 1);
+            rest = rest[length..];
+        }
+
+        values = result;
+        return true;
     }
 
     private void OnClose(in ReadOnlySequence<byte> message)

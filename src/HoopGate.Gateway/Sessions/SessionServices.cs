@@ -22,8 +22,10 @@ internal sealed class SessionServices
         SqlAnalysisCache analyses,
         HoopGate.Audit.AuditOptions auditOptions,
         HoopGate.Audit.AuditSpool? auditSpool,
+        HoopGate.Audit.AuditParameterHasher? auditParameters,
         ILoggerFactory loggerFactory)
     {
+        AuditParameters = auditParameters;
         AuditOptions = auditOptions;
         AuditSpool = auditSpool;
         Policy = policy;
@@ -65,4 +67,7 @@ internal sealed class SessionServices
 
     /// <summary>The spool, or null when audit is off.</summary>
     public HoopGate.Audit.AuditSpool? AuditSpool { get; }
+
+    /// <summary>Records bound parameters as configured, or null when audit is off.</summary>
+    public HoopGate.Audit.AuditParameterHasher? AuditParameters { get; }
 }

@@ -113,7 +113,29 @@ internal static class AuditCommand
             }
         });
 
-        return new Command("audit", "Work with the audit store") { migrate, verify, prune };
+        var valueOption = new Option<string>("--value") { Description = "The value to look for (as the client bound it, in text)", Required = true };
+        var hash = new Command("hash", "Print the keyed hash a bound value is recorded as, to search the audit store for it") { configOption, valueOption };
+        hash.SetAction(async (parse, _) =>
+        {
+            FileInfo config = parse.GetValue(configOption)!;
+            if (!config.Exists)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: configuration file " + config.FullName + " does not exist");
+                return 2;
+            }
+
+            var hasher = GatewayHost.CreateBuilder(config.FullName).Build().Services.GetRequiredService<AuditParameterHasher>();
+            if (hasher.Mode != AuditParameterMode.Hashed)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: this configuration records parameters as " + hasher.Mode + ", not as keyed hashes");
+                return 2;
+            }
+
+            await Console.Out.WriteLineAsync(hasher.Record(System.Text.Encoding.UTF8.GetBytes(parse.GetValue(valueOption)!), binary: false));
+            return 0;
+        });
+
+        return new Command("audit", "Work with the audit store") { migrate, verify, prune, hash };
     }
 
     private static AuditOptions Options(FileInfo config) =>

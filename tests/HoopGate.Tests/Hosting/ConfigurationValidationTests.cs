@@ -20,6 +20,7 @@ public sealed class ConfigurationValidationTests
         ["HoopGate:Policy:Path"] = HoopGate.Testing.TestPolicy.PermissivePath,
         ["HoopGate:Audit:ConnectionString"] = "Host=127.0.0.1;Database=hoopgate_audit;Username=audit",
         ["HoopGate:Audit:SpoolDirectory"] = "/var/lib/hoopgate/spool",
+        ["HoopGate:Audit:ParameterKey"] = "a-test-parameter-key-of-32-characters",
         ["HoopGate:Logging:Level"] = "Fatal",
     };
 
@@ -96,6 +97,11 @@ public sealed class ConfigurationValidationTests
         settings["HoopGate:Audit:Mode"] = "Strict";
         settings.Remove("HoopGate:Audit:SpoolDirectory");
         Assert.Contains(Failures(settings), f => f.Contains("HoopGate:Audit:SpoolDirectory is required", StringComparison.Ordinal));
+
+        settings.Remove("HoopGate:Audit:ParameterKey");
+        Assert.Contains(Failures(settings), f => f.Contains("HoopGate:Audit:ParameterKey (or ParameterKeyFile) is required", StringComparison.Ordinal));
+        settings["HoopGate:Audit:ParameterKey"] = "short";
+        Assert.Contains(Failures(settings), f => f.Contains("at least 32 characters", StringComparison.Ordinal));
     }
 
     [Fact]

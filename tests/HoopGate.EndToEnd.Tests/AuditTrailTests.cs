@@ -523,6 +523,59 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         return sql;
     }
 
+    [Fact]
+    public async Task The_audit_commands_export_query_and_verify_the_store()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        string marker = GatewayFixture.UniqueName("exported");
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within())
+        {
+            await connection.ScalarAsync<int>($"SELECT 1 AS {marker}").Within();
+
+            // Not SQL, so refused — but recorded, and a spreadsheet must not run it as a formula.
+            await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("=HYPERLINK(\"http://evil.example\")")).Within();
+        }
+
+        await DrainAsync(gateway);
+        string config = Path.Combine(Path.GetTempPath(), "hoopgate-cli-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(new { HoopGate = new { Audit = new { ConnectionString = store.ConnectionString, SpoolDirectory = spool, ParameterKey = AuditStoreFixture.ParameterKey } } }));
+        string from = DateTimeOffset.UtcNow.AddHours(-1).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        string to = DateTimeOffset.UtcNow.AddHours(1).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        string hoopgate = Path.Combine(AppContext.BaseDirectory, "hoopgate");
+
+        string jsonl = config + ".jsonl";
+        ProcessRunner.Result export = await ProcessRunner.RunAsync(
+            hoopgate, ["audit", "export", "--config", config, "--from", from, "--to", to, "--format", "jsonl", "--output", jsonl], TimeSpan.FromSeconds(60)).Within();
+        Assert.True(export.ExitCode == 0, export.Combined);
+        string[] lines = File.ReadAllLines(jsonl);
+        Assert.Contains(lines, l => l.Contains("\"type\": \"statement\"", StringComparison.Ordinal) && l.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"type\": \"session\"", StringComparison.Ordinal));
+        Assert.StartsWith("{\"type\":\"verification\"", lines[^1], StringComparison.Ordinal);
+
+        string csv = config + ".csv";
+        export = await ProcessRunner.RunAsync(
+            hoopgate, ["audit", "export", "--config", config, "--from", from, "--to", to, "--format", "csv", "--output", csv], TimeSpan.FromSeconds(60)).Within();
+        Assert.True(export.ExitCode == 0, export.Combined);
+        string[] rows = File.ReadAllLines(csv);
+        Assert.StartsWith("# hoopgate audit export", rows[0], StringComparison.Ordinal);
+        Assert.Contains("chain verification:", rows[0], StringComparison.Ordinal);
+        Assert.Contains(rows, r => r.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains(",\"'=HYPERLINK(", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows, r => r.Contains(",=HYPERLINK(", StringComparison.Ordinal) || r.Contains(",\"=HYPERLINK(", StringComparison.Ordinal));
+
+        ProcessRunner.Result query = await ProcessRunner.RunAsync(
+            hoopgate, ["audit", "query", "--config", config, "--subject", GatewayInstance.User, "--limit", "50"], TimeSpan.FromSeconds(60)).Within();
+        Assert.True(query.ExitCode == 0, query.Combined);
+        Assert.StartsWith("started_at\tsubject", query.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(marker, query.StandardOutput, StringComparison.Ordinal);
+
+        ProcessRunner.Result verify = await ProcessRunner.RunAsync(
+            hoopgate, ["audit", "verify", "--config", config, "--instance", gateway.Services.GetRequiredService<AuditSpool>().InstanceId.ToString()], TimeSpan.FromSeconds(60)).Within();
+        Assert.True(verify.ExitCode == 0, verify.Combined);
+        Assert.StartsWith("intact: ", verify.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static async Task<long> CountAsync(NpgsqlConnection audit, string where)
     {
         await using var command = new NpgsqlCommand("SELECT count(*) FROM hoopgate_audit.records WHERE " + where, audit);

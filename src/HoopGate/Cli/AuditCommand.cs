@@ -124,6 +124,11 @@ internal static class AuditCommand
                 return 2;
             }
 
+            if (Store(config) is null)
+            {
+                return 2;
+            }
+
             var hasher = GatewayHost.CreateBuilder(config.FullName).Build().Services.GetRequiredService<AuditParameterHasher>();
             if (hasher.Mode != AuditParameterMode.Hashed)
             {
@@ -135,7 +140,95 @@ internal static class AuditCommand
             return 0;
         });
 
-        return new Command("audit", "Work with the audit store") { migrate, verify, prune, hash };
+        var periodFrom = new Option<DateTimeOffset>("--from") { Description = "Start of the period (ISO 8601)", Required = true };
+        var periodTo = new Option<DateTimeOffset>("--to") { Description = "End of the period, exclusive (ISO 8601)", Required = true };
+        var formatOption = new Option<string>("--format") { Description = "csv (statements) or jsonl (sessions, statements, logins)", DefaultValueFactory = _ => "jsonl" };
+        formatOption.AcceptOnlyFromAmong("csv", "jsonl");
+        var outputOption = new Option<FileInfo>("--output") { Description = "The file to write", Required = true };
+        var export = new Command("export", "Write a period's sessions, statements and logins, with the chain verification, for an auditor")
+        {
+            configOption, periodFrom, periodTo, formatOption, outputOption,
+        };
+        export.SetAction(async (parse, cancellationToken) =>
+        {
+            if (Store(parse.GetValue(configOption)!) is not { } store)
+            {
+                return 2;
+            }
+
+            try
+            {
+                await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+                FileInfo file = parse.GetValue(outputOption)!;
+                await using var writer = new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
+                long rows = await AuditExporter.ExportAsync(
+                    connection, parse.GetValue(periodFrom), parse.GetValue(periodTo), parse.GetValue(formatOption) == "csv", writer, cancellationToken);
+                await Console.Out.WriteLineAsync("hoopgate: wrote " + rows.ToString(CultureInfo.InvariantCulture) + " rows to " + file.FullName);
+                return 0;
+            }
+            catch (NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: cannot read the audit store: " + ex.Message);
+                return 1;
+            }
+        });
+
+        var subjectOption = new Option<string?>("--subject") { Description = "Statements of this subject" };
+        var tableOption = new Option<string?>("--table") { Description = "Statements that read or wrote this table (as written: schema.table or table)" };
+        var decisionOption = new Option<string?>("--decision") { Description = "allow, deny or review" };
+        var limitOption = new Option<int>("--limit") { Description = "At most this many rows, newest first", DefaultValueFactory = _ => 100 };
+        var query = new Command("query", "Show statements from the audit store: who did what, when, and what policy decided")
+        {
+            configOption, subjectOption, tableOption, decisionOption, fromOption, toOption, limitOption,
+        };
+        query.SetAction(async (parse, cancellationToken) =>
+        {
+            if (Store(parse.GetValue(configOption)!) is not { } store)
+            {
+                return 2;
+            }
+
+            try
+            {
+                await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand(
+                    """
+                    SELECT started_at, coalesce(subject, '?'), coalesce(database, '?'), decision, coalesce(outcome, 'running'),
+                           coalesce(rows, 0), coalesce(sqlstate, ''), left(regexp_replace(sql, '\s+', ' ', 'g'), 200)
+                    FROM hoopgate_audit.statements
+                    WHERE ($1::text IS NULL OR subject = $1)
+                      AND ($2::text IS NULL OR $2 = ANY (tables_read) OR $2 = ANY (tables_written))
+                      AND ($3::text IS NULL OR decision = $3)
+                      AND started_at >= coalesce($4, '-infinity'::timestamptz) AND started_at < coalesce($5, 'infinity'::timestamptz)
+                    ORDER BY started_at DESC LIMIT $6
+                    """,
+                    connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)parse.GetValue(subjectOption) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)parse.GetValue(tableOption) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)parse.GetValue(decisionOption) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)parse.GetValue(fromOption)?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)parse.GetValue(toOption)?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+                command.Parameters.AddWithValue(parse.GetValue(limitOption));
+                await Console.Out.WriteLineAsync("started_at\tsubject\tdatabase\tdecision\toutcome\trows\tsqlstate\tsql");
+                await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    await Console.Out.WriteLineAsync(string.Join('\t',
+                        reader.GetDateTime(0).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                        reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                        reader.GetInt64(5).ToString(CultureInfo.InvariantCulture), reader.GetString(6), reader.GetString(7)));
+                }
+
+                return 0;
+            }
+            catch (NpgsqlException ex)
+            {
+                await Console.Error.WriteLineAsync("hoopgate: cannot read the audit store: " + ex.Message);
+                return 1;
+            }
+        });
+
+        return new Command("audit", "Work with the audit store") { migrate, verify, prune, hash, query, export };
     }
 
     private static AuditOptions Options(FileInfo config) =>
@@ -150,6 +243,19 @@ internal static class AuditCommand
         }
 
         IHost host = GatewayHost.CreateBuilder(config.FullName).Build();
-        return host.Services.GetRequiredService<AuditStore>();
+        try
+        {
+            return host.Services.GetRequiredService<AuditStore>();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            Console.Error.WriteLine("hoopgate: " + config.FullName + " is not valid:");
+            foreach (string failure in ex.Failures)
+            {
+                Console.Error.WriteLine("  - " + failure);
+            }
+
+            return null;
+        }
     }
 }

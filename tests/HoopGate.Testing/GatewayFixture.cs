@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Xunit;
 
 namespace HoopGate.Testing;
@@ -15,6 +17,43 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public GatewayInstance Gateway => _gateway ?? throw new InvalidOperationException("fixture not started");
 
+    /// <summary>
+    /// After a whole collection of tests: everything the shared gateway spooled reaches the store and its hash chain
+    /// verifies — the audit trail held up under every test's traffic.
+    /// </summary>
+    private async Task VerifyAuditTrailAsync(GatewayInstance gateway)
+    {
+        var spool = gateway.Services.GetRequiredService<HoopGate.Audit.AuditSpool>();
+        var shipper = gateway.Services.GetRequiredService<HoopGate.Audit.AuditShipper>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (shipper.ShippedSequence < spool.LastSequence)
+        {
+            try
+            {
+                await shipper.DrainAsync();
+            }
+            catch (Npgsql.NpgsqlException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200);
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("the shared gateway's audit spool did not drain into the store within 30 s");
+            }
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(Cluster.SuperuserConnectionString) { Database = "hg_audit" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        HoopGate.Audit.AuditVerification verification = await HoopGate.Audit.AuditVerifier.VerifyAsync(connection, instance: spool.InstanceId);
+        if (!verification.Intact || verification.Records < spool.LastSequence)
+        {
+            throw new InvalidOperationException(
+                "the shared gateway's audit trail does not verify: " + (verification.Problem ?? verification.Records + " of " + spool.LastSequence + " records"));
+        }
+    }
+
     public static string UniqueName(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N")[..10];
 
     public async Task InitializeAsync()
@@ -28,6 +67,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         if (_gateway is not null)
         {
+            await VerifyAuditTrailAsync(_gateway);
             await _gateway.DisposeAsync();
         }
 

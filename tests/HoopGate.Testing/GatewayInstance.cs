@@ -58,7 +58,21 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
             ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
             ["HoopGate:Policy:Path"] = TestPolicy.PermissivePath,
-            ["HoopGate:Audit:Mode"] = "Off",
+            ["HoopGate:Audit:Mode"] = "Strict",
+            ["HoopGate:Audit:ConnectionString"] = new NpgsqlConnectionStringBuilder
+            {
+                Host = "127.0.0.1",
+                Port = cluster.Port,
+                Database = "hg_audit",
+                Username = "hg_app",
+                Password = PostgresCluster.RolePassword,
+                SslMode = SslMode.Disable,
+                Timeout = 5,
+            }.ConnectionString,
+            ["HoopGate:Audit:SpoolDirectory"] = AuditStoreFixture.NewSpoolDirectory(),
+            ["HoopGate:Audit:MigrateOnStart"] = "true",
+            ["HoopGate:Audit:ShipIntervalMilliseconds"] = "50",
+            ["HoopGate:Audit:ParameterKey"] = AuditStoreFixture.ParameterKey,
             ["HoopGate:Logging:Level"] = Environment.GetEnvironmentVariable("HOOPGATE_TEST_LOG_LEVEL") ?? "Warning",
         };
         if (overrides is not null)

@@ -161,6 +161,9 @@ public sealed class PostgresCluster : IAsyncDisposable
             CREATE ROLE hg_md5 LOGIN PASSWORD '{RolePassword}';
             GRANT pg_signal_backend TO hg_app;
             """);
+
+        // Every test gateway audits into this database (strict mode), so the whole suite runs with the audit trail on.
+        await ExecuteAsync("CREATE DATABASE hg_audit OWNER hg_app");
     }
 
     private async Task PgCtlAsync(params string[] arguments)

@@ -158,15 +158,16 @@ internal sealed class FrontendRelay : MessageRelay
                 refusal = s_auditUnavailable;
             }
 
-            if (code == FrontendMessageCode.Parse)
+            if (code == FrontendMessageCode.Parse && _audit is not null)
             {
-                // A failed Parse of the unnamed statement drops the old one too, as the server does.
+                // A failed Parse of the unnamed statement drops the old one too, as the server does; a named statement
+                // that already exists stays what it was (the server refuses to redefine it).
                 string statementName = System.Text.Encoding.UTF8.GetString(name);
-                if (refusal is null)
+                if (refusal is null && (statementName.Length == 0 || !_prepared.ContainsKey(statementName)))
                 {
                     _prepared[statementName] = new PreparedStatement(System.Text.Encoding.UTF8.GetString(sql), analysis, decision);
                 }
-                else
+                else if (statementName.Length == 0)
                 {
                     _prepared.Remove(statementName);
                 }

@@ -93,7 +93,9 @@ public sealed partial class AuditShipper : BackgroundService
             {
                 break;
             }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or IOException or TimeoutException or InvalidOperationException)
+#pragma warning disable CA1031 // A background loop is a boundary: whatever goes wrong, the spool keeps the records and it retries.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 if (!_storeDown)
                 {

@@ -332,7 +332,9 @@ public sealed partial class AuditSpool : IAsyncDisposable
                 _segment = null;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+#pragma warning disable CA1031 // Whatever stops a flush, the records are kept, the spool is marked unhealthy, and it retries.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             lock (_lock)
             {

@@ -244,6 +244,12 @@ internal sealed class ParseTreeWalker
             RecordFunction(funcname, obj);
         }
 
+        if (obj.TryGetProperty("setstmt", out JsonElement setStatement) && setStatement.ValueKind == JsonValueKind.Object)
+        {
+            // ALTER ROLE/DATABASE … SET and ALTER SYSTEM hold their SET inline, without the VariableSetStmt wrapper.
+            ReadVariableSet(setStatement);
+        }
+
         foreach (JsonProperty property in obj.EnumerateObject())
         {
             if (IsNodeName(property.Name) && property.Value.ValueKind == JsonValueKind.Object)

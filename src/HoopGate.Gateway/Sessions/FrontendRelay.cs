@@ -156,6 +156,7 @@ internal sealed class FrontendRelay : MessageRelay
             else if (_audit is { CanStartStatements: false } && code == FrontendMessageCode.Query)
             {
                 refusal = s_auditUnavailable;
+                decision = PolicyDecision.Deny("audit", "the audit trail cannot be written");
             }
 
             if (code == FrontendMessageCode.Parse && _audit is not null)
@@ -264,6 +265,12 @@ internal sealed class FrontendRelay : MessageRelay
             if (statementEnd < 0)
             {
                 return;
+            }
+
+            if (span[..portalEnd].SequenceEqual(s_refusedPortal))
+            {
+                // The name a refused Execute runs so that it fails; a client's own portal of that name would run instead.
+                ThrowHelper.ThrowProtocolViolation("portal name reserved by the gateway");
             }
 
             string portal = System.Text.Encoding.UTF8.GetString(span[..portalEnd]);

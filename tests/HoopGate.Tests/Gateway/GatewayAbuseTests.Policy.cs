@@ -92,6 +92,21 @@ public sealed partial class GatewayAbuseTests
         }
     }
 
+    [Fact]
+    public async Task A_portal_named_like_the_gateways_refusal_portal_is_a_protocol_violation()
+    {
+        (RawPgClient client, _) = await LoginTaggedAsync(_gateway);
+        await using (client)
+        {
+            // Otherwise a client could make the portal a refused Execute runs, and run its own statement unaudited.
+            await client.SendAsync([
+                .. Parse("", "SELECT 1"),
+                .. RawWire.Message((byte)'B', [.. RawWire.CString("hoopgate refused: no such portal"), .. RawWire.CString(""), 0, 0, 0, 0, 0, 0]),
+                .. Sync()]);
+            await GatewayChecks.ExpectErrorAsync(client, SqlState.ProtocolViolation);
+        }
+    }
+
     private static async Task<List<PgMessage>> ReadReadyForQueriesAsync(RawPgClient client, int count)
     {
         var messages = new List<PgMessage>();

@@ -147,6 +147,9 @@ public class SessionPolicyTests
     [InlineData("SET standard_conforming_strings = off")]
     [InlineData("UPDATE pg_settings SET setting = 'postgres' WHERE name = 'role'")]
     [InlineData("SELECT 1; SET ROLE postgres")]
+    [InlineData("ALTER ROLE CURRENT_USER SET role = 'postgres'")]
+    [InlineData("ALTER DATABASE hg_test SET application_name = 'someone else'")]
+    [InlineData("ALTER SYSTEM SET standard_conforming_strings = off")]
     public void Nobody_can_change_identity_or_gateway_owned_settings_from_inside(string sql)
     {
         AssertDenied(sql, BuiltInRules.Identity, "dbas");

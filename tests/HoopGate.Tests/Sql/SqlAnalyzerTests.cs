@@ -294,8 +294,11 @@ public class SqlAnalyzerTests
     [InlineData("(SELECT ", ")", 4000)]
     [InlineData("ARRAY[", "]", 4000)]
     [InlineData("(SELECT ", ")", 50000)]
+    [InlineData("1+", "", 10000)]
+    [InlineData("1+", "", 300000)]
     public void Deeply_nested_sql_is_refused_without_crashing_the_gateway(string open, string close, int depth)
     {
+        // Native recursion in libpg_query has no depth check: SELECT 1+1+…+1 with 10,000 terms once crashed the process.
         string deep = "SELECT " + string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth));
         SqlAnalysis analysis = RunOnSmallStack(() => SqlAnalyzer.Analyze(deep));
         Assert.False(analysis.IsValid);
@@ -310,6 +313,13 @@ public class SqlAnalyzerTests
         thread.Start();
         thread.Join();
         return result;
+    }
+
+    [Fact]
+    public void A_string_longer_than_the_analyser_takes_is_refused_with_54001()
+    {
+        SqlAnalysis analysis = SqlAnalyzer.Analyze("SELECT '" + new string('x', SqlAnalyzer.MaxLength) + "'");
+        Assert.Equal("54001", analysis.Error!.SqlState);
     }
 
     [Fact]

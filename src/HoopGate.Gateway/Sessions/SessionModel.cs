@@ -24,6 +24,10 @@ internal sealed class SessionModel
     private object?[] _tags = new object?[16];
     private ErrorResponse? _pendingDenial;
     private object? _pendingTag;
+
+    // After an extended-protocol error with no Sync yet sent, the server discards every message until Sync (and answers
+    // none of them): so must the model, or later answers pair with the wrong requests.
+    private bool _skipUntilSync;
     private int _head;
     private int _count;
     private bool _currentFailed;
@@ -132,6 +136,21 @@ internal sealed class SessionModel
 
     private void OnFrontendMessageLocked(FrontendMessageCode code)
     {
+        if (_skipUntilSync && code is not (FrontendMessageCode.Sync or FrontendMessageCode.Terminate))
+        {
+            if (ToPending(code) is { } skipped)
+            {
+                RequestCompleted?.Invoke(skipped, RequestOutcome.Skipped, _pendingTag);
+            }
+
+            return;
+        }
+
+        if (code is FrontendMessageCode.Sync or FrontendMessageCode.Terminate)
+        {
+            _skipUntilSync = false;
+        }
+
         switch (code)
         {
             case FrontendMessageCode.Query:
@@ -254,6 +273,9 @@ internal sealed class SessionModel
             Dequeue(!claimed && tagged ? RequestOutcome.Failed : RequestOutcome.Skipped);
             claimed |= tagged;
         }
+
+        // No Sync sent yet: what the client sends next is discarded by the server until its Sync arrives.
+        _skipUntilSync = _count == 0;
     }
 
     private void OnReadyForQuery(byte status)
@@ -288,6 +310,18 @@ internal sealed class SessionModel
     }
 
     private bool PeekIs(PendingKind kind) => _count > 0 && _queue[_head] == kind;
+
+    private static PendingKind? ToPending(FrontendMessageCode code) => code switch
+    {
+        FrontendMessageCode.Query => PendingKind.SimpleQuery,
+        FrontendMessageCode.Parse => PendingKind.Parse,
+        FrontendMessageCode.Bind => PendingKind.Bind,
+        FrontendMessageCode.Describe => PendingKind.Describe,
+        FrontendMessageCode.Execute => PendingKind.Execute,
+        FrontendMessageCode.Close => PendingKind.Close,
+        FrontendMessageCode.FunctionCall => PendingKind.FunctionCall,
+        _ => null,
+    };
 
     private void Complete(PendingKind expected)
     {

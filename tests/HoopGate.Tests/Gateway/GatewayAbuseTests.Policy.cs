@@ -107,6 +107,27 @@ public sealed partial class GatewayAbuseTests
         }
     }
 
+    [Fact]
+    public async Task A_query_the_server_skips_after_an_extended_protocol_error_does_not_put_later_answers_out_of_step()
+    {
+        (RawPgClient client, _) = await LoginTaggedAsync(_gateway);
+        await using (client)
+        {
+            // A Parse error with no Sync: the server discards what follows until Sync, a refused Query included.
+            await client.SendAsync([.. Parse("", "SELEC 1"), .. RawWire.Message((byte)'H', [])]);
+            Assert.Equal("42601", (await client.ReadMessageAsync())!.Value.AsError().SqlState);
+            await client.SendAsync([.. RawWire.Query("SELECT 1"), .. RawWire.Query(Forbidden), .. Sync()]);
+            Assert.Equal("Z", Codes(await ReadReadyForQueriesAsync(client, 1)));
+
+            // The next error is the server's own, not a policy error left over from the skipped Query.
+            await client.SendAsync(RawWire.Query("SELECT 1/0"));
+            List<PgMessage> messages = await ReadReadyForQueriesAsync(client, 1);
+            Assert.Equal("EZ", Codes(messages));
+            Assert.Equal("22012", messages[0].AsError().SqlState);
+            Assert.Equal(["7"], await client.QueryAsync("SELECT 7"));
+        }
+    }
+
     private static async Task<List<PgMessage>> ReadReadyForQueriesAsync(RawPgClient client, int count)
     {
         var messages = new List<PgMessage>();

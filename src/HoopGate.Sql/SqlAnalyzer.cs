@@ -108,23 +108,14 @@ public static class SqlAnalyzer
 
     private static unsafe SqlAnalysis AnalyzeHere(ReadOnlySpan<byte> utf8)
     {
-        PgQueryLibrary.EnsureLoaded();
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        if (EncodingError(utf8) is { } invalid)
         {
-            // The server would refuse these bytes under client_encoding UTF8; judging them would mean guessing.
-            return Failed(new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\"", 0));
+            return Failed(invalid);
         }
 
-        if (utf8.Contains((byte)0))
-        {
-            return Failed(new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\": 0x00", 0));
-        }
-
-        byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
+        byte[] terminated = Terminated(utf8);
         try
         {
-            utf8.CopyTo(terminated);
-            terminated[utf8.Length] = 0;
             fixed (byte* input = terminated)
             {
                 SqlSyntaxError? error = ParseTree(input, out List<StatementInfo> statements);
@@ -143,6 +134,27 @@ public static class SqlAnalyzer
     }
 
     private static SqlAnalysis Failed(SqlSyntaxError error) => new([], error, null, null);
+
+    /// <summary>Why the bytes cannot be handed to the parser: not UTF-8 (which the server would refuse under client_encoding UTF8, so judging them would mean guessing), or a NUL (a C string ends there).</summary>
+    private static SqlSyntaxError? EncodingError(ReadOnlySpan<byte> utf8)
+    {
+        PgQueryLibrary.EnsureLoaded();
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\"", 0);
+        }
+
+        return utf8.Contains((byte)0) ? new SqlSyntaxError(InvalidEncoding, "invalid byte sequence for encoding \"UTF8\": 0x00", 0) : null;
+    }
+
+    /// <summary>The bytes and a NUL, in a pooled array the caller returns: the C string libpg_query reads.</summary>
+    private static byte[] Terminated(ReadOnlySpan<byte> utf8)
+    {
+        byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
+        utf8.CopyTo(terminated);
+        terminated[utf8.Length] = 0;
+        return terminated;
+    }
 
     /// <summary>
     /// libpg_query's normalised form of the string (constants replaced by <c>$n</c>), as UTF-8 copied into a pooled
@@ -174,17 +186,14 @@ public static class SqlAnalyzer
     {
         rented = [];
         length = 0;
-        PgQueryLibrary.EnsureLoaded();
-        if (utf8.Contains((byte)0) || !System.Text.Unicode.Utf8.IsValid(utf8))
+        if (EncodingError(utf8) is not null)
         {
             return false;
         }
 
-        byte[] terminated = ArrayPool<byte>.Shared.Rent(utf8.Length + 1);
+        byte[] terminated = Terminated(utf8);
         try
         {
-            utf8.CopyTo(terminated);
-            terminated[utf8.Length] = 0;
             fixed (byte* input = terminated)
             {
                 PgQueryNative.PgQueryNormalizeResult result = PgQueryNative.Normalize(input);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using HoopGate.Audit;
 using HoopGate.Gateway.Sessions;
 using HoopGate.Policy;
@@ -52,7 +51,7 @@ internal sealed class SessionAudit
     /// <summary>Writes a statement's start record; the caller tags its request with the result.</summary>
     public AuditedStatement StatementStarted(
         string protocol,
-        ReadOnlySpan<byte> sql,
+        string sql,
         SqlAnalysis? analysis,
         PolicyDecision decision,
         IReadOnlyList<string?>? parameters = null,
@@ -80,9 +79,8 @@ internal sealed class SessionAudit
             }
         }
 
-        string text = _fullText || analysis?.NormalizedText is null
-            ? (_fullText ? Encoding.UTF8.GetString(sql) : "(not normalisable: " + (analysis?.Error?.Message ?? "no analysis") + ")")
-            : analysis.NormalizedText;
+        string text = _fullText ? sql
+            : analysis?.NormalizedText ?? "(not normalisable: " + (analysis?.Error?.Message ?? "no analysis") + ")";
         long sequence = _spool.Append(new StatementStartEvent
         {
             SessionId = SessionId,

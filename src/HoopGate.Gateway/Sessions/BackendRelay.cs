@@ -84,7 +84,7 @@ internal sealed class BackendRelay : MessageRelay
             return RelayAction.Forward;
         }
 
-        if (code == (byte)BackendMessageCode.CommandComplete && _model.CurrentTag is AuditedStatement statement)
+        if (code == (byte)BackendMessageCode.CommandComplete && _model.Current.Tag is AuditedStatement statement)
         {
             statement.AddCommandTag(CommandComplete.Read(message.Slice(PgFraming.HeaderLength)).CommandTag);
         }

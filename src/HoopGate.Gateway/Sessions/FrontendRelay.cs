@@ -80,7 +80,7 @@ internal sealed class FrontendRelay : MessageRelay
                 _model.OnFrontendMessage(
                     FrontendMessageCode.FunctionCall,
                     s_functionCallRefused,
-                    _audit?.StatementStarted("function-call", "(FunctionCall message)"u8, null, PolicyDecision.Deny("function-call", "FunctionCall is refused")));
+                    _audit?.StatementStarted("function-call", "(FunctionCall message)", null, PolicyDecision.Deny("function-call", "FunctionCall is refused")));
                 return RelayAction.Replaced;
             case FrontendMessageCode.Execute:
                 return OnExecute(message, output);
@@ -176,7 +176,7 @@ internal sealed class FrontendRelay : MessageRelay
 
             // Audited: every Query, and a Parse that is refused (an allowed one is audited when it is executed).
             AuditedStatement? audited = _audit is not null && (code == FrontendMessageCode.Query || refusal is not null)
-                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", sql, analysis, decision)
+                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", System.Text.Encoding.UTF8.GetString(sql), analysis, decision)
                 : null;
             if (refusal is null)
             {
@@ -219,7 +219,7 @@ internal sealed class FrontendRelay : MessageRelay
             ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
             string portal = System.Text.Encoding.UTF8.GetString(CString(body, out _));
             PreparedStatement? statement = _portals.GetValueOrDefault(portal);
-            byte[] sql = statement is null ? "(portal not seen by the gateway)"u8.ToArray() : System.Text.Encoding.UTF8.GetBytes(statement.Sql);
+            string sql = statement?.Sql ?? "(portal not seen by the gateway)";
             if (!_audit.CanStartStatements)
             {
                 // An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync; the client gets 53000.

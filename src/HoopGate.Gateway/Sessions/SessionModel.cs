@@ -74,18 +74,6 @@ internal sealed class SessionModel
         }
     }
 
-    /// <summary>The tag of the oldest request in flight (the one the server is answering), or null.</summary>
-    public object? CurrentTag
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count > 0 ? _tags[_head] : null;
-            }
-        }
-    }
-
     /// <summary>Records a message the client sent (after it is forwarded).</summary>
     /// <param name="code">The message type.</param>
     /// <param name="denial">For a request policy refused, the error the client gets in place of the server's.</param>

@@ -78,12 +78,13 @@ internal static class AuditCommand
         prune.SetAction(async (parse, cancellationToken) =>
         {
             FileInfo config = parse.GetValue(configOption)!;
-            if (Store(config) is not { } store)
+            if (Services(config) is not { } services)
             {
                 return 2;
             }
 
-            int months = parse.GetValue(monthsOption) ?? Options(config).RetentionMonths;
+            AuditStore store = services.GetRequiredService<AuditStore>();
+            int months = parse.GetValue(monthsOption) ?? services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value.RetentionMonths;
             if (months < 1)
             {
                 await Console.Error.WriteLineAsync("hoopgate: the retention period must be at least one month");
@@ -124,12 +125,12 @@ internal static class AuditCommand
                 return 2;
             }
 
-            if (Store(config) is null)
+            if (Services(config) is not { } services)
             {
                 return 2;
             }
 
-            var hasher = GatewayHost.CreateBuilder(config.FullName).Build().Services.GetRequiredService<AuditParameterHasher>();
+            var hasher = services.GetRequiredService<AuditParameterHasher>();
             if (hasher.Mode != AuditParameterMode.Hashed)
             {
                 await Console.Error.WriteLineAsync("hoopgate: this configuration records parameters as " + hasher.Mode + ", not as keyed hashes");
@@ -231,10 +232,10 @@ internal static class AuditCommand
         return new Command("audit", "Work with the audit store") { migrate, verify, prune, hash, query, export };
     }
 
-    private static AuditOptions Options(FileInfo config) =>
-        GatewayHost.CreateBuilder(config.FullName).Build().Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value;
+    private static AuditStore? Store(FileInfo config) => Services(config)?.GetRequiredService<AuditStore>();
 
-    private static AuditStore? Store(FileInfo config)
+    /// <summary>The configuration's services, once its audit settings are known to be valid (errors are printed).</summary>
+    private static IServiceProvider? Services(FileInfo config)
     {
         if (!config.Exists)
         {
@@ -245,7 +246,9 @@ internal static class AuditCommand
         IHost host = GatewayHost.CreateBuilder(config.FullName).Build();
         try
         {
-            return host.Services.GetRequiredService<AuditStore>();
+            // Resolving the store binds and validates the audit options.
+            host.Services.GetRequiredService<AuditStore>();
+            return host.Services;
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException ex)
         {

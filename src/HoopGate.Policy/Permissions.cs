@@ -10,4 +10,7 @@ public sealed record Permissions(StatementKind Kinds, IReadOnlyList<TablePattern
 {
     /// <summary>Nothing at all.</summary>
     public static Permissions None { get; } = new(StatementKind.None, [], []);
+
+    /// <summary>Protected columns the group sees raw (<c>schema.table.column</c> patterns).</summary>
+    public IReadOnlyList<ColumnPattern> Unmask { get; init; } = [];
 }

@@ -58,8 +58,10 @@ public static class PolicyLoader
 
     private sealed class Reader(string source)
     {
-        private static readonly string[] s_rootKeys = ["version", "searchPath", "everyone", "groups", "functions", "guardrails"];
-        private static readonly string[] s_permissionKeys = ["statements", "read", "write"];
+        private static readonly string[] s_rootKeys = ["version", "searchPath", "everyone", "groups", "functions", "guardrails", "masking"];
+        private static readonly string[] s_permissionKeys = ["statements", "read", "write", "unmask"];
+        private static readonly string[] s_maskingKeys = ["columns", "classes", "tags", "expressions", "refusePredicates", "trustedFunctions", "detectors"];
+        private static readonly string[] s_classKeys = ["method", "keep", "placeholder"];
         private static readonly string[] s_functionKeys = ["deny"];
         private static readonly string[] s_guardrailKeys =
             ["name", "action", "reason", "kinds", "commands", "tables", "access", "functions", "settings", "unboundedWrite", "groups", "exceptGroups"];
@@ -146,7 +148,215 @@ public static class PolicyLoader
                 }
             }
 
-            return Errors.Count > 0 ? null : new PolicySnapshot(source, searchPath, everyone, groups, deniedFunctions, guardrails);
+            MaskingPolicy masking = Get(root, "masking") is { } maskingNode ? ReadMasking(maskingNode) : MaskingPolicy.Empty;
+            return Errors.Count > 0 ? null : new PolicySnapshot(source, searchPath, everyone, groups, deniedFunctions, guardrails, masking);
+        }
+
+        private MaskingPolicy ReadMasking(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Errors.Add(At(node.Start, "'masking' must be a mapping (columns, classes, tags, …)"));
+                return MaskingPolicy.Empty;
+            }
+
+            CheckKeys(map, s_maskingKeys, "'masking'");
+            Dictionary<string, MaskRule> classes = MaskingPolicy.BuiltInClasses();
+            if (Get(map, "classes") is { } classNode)
+            {
+                if (classNode is YamlMappingNode classMap)
+                {
+                    foreach ((YamlNode key, YamlNode value) in classMap.Children)
+                    {
+                        if (Scalar(key, "a class name") is { Length: > 0 } name && ReadClass(name, value) is { } rule)
+                        {
+                            classes[name] = rule;
+                        }
+                    }
+                }
+                else
+                {
+                    Errors.Add(At(classNode.Start, "'masking.classes' must map class names to {method, keep, placeholder}"));
+                }
+            }
+
+            var columns = new List<(ColumnPattern, MaskRule)>();
+            if (Get(map, "columns") is { } columnNode)
+            {
+                if (columnNode is YamlMappingNode columnMap)
+                {
+                    foreach ((YamlNode key, YamlNode value) in columnMap.Children)
+                    {
+                        string? text = Scalar(key, "a column pattern");
+                        string? className = Scalar(value, "a class name");
+                        if (text is null || className is null)
+                        {
+                            continue;
+                        }
+
+                        if (ColumnPattern.TryParse(text) is not { } pattern)
+                        {
+                            Errors.Add(At(key.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
+                        }
+                        else if (!classes.TryGetValue(className, out MaskRule? rule))
+                        {
+                            Errors.Add(At(value.Start, "unknown masking class '" + className + "' (known: " + string.Join(", ", classes.Keys.Order(StringComparer.Ordinal)) + ")"));
+                        }
+                        else
+                        {
+                            columns.Add((pattern, rule));
+                        }
+                    }
+                }
+                else
+                {
+                    Errors.Add(At(columnNode.Start, "'masking.columns' must map schema.table.column patterns to class names"));
+                }
+            }
+
+            string? tagPrefix = "phi:";
+            if (Get(map, "tags") is { } tagNode && Scalar(tagNode, "masking.tags") is { } tags)
+            {
+                tagPrefix = tags is "false" or "off" or "" ? null : tags;
+            }
+
+            MaskRule expressions = new("expression", MaskMethod.Redact);
+            if (Get(map, "expressions") is { } expressionNode && Scalar(expressionNode, "masking.expressions") is { } expressionClass)
+            {
+                if (classes.TryGetValue(expressionClass, out MaskRule? rule))
+                {
+                    expressions = rule;
+                }
+                else
+                {
+                    Errors.Add(At(expressionNode.Start, "unknown masking class '" + expressionClass + "'"));
+                }
+            }
+
+            bool refusePredicates = Get(map, "refusePredicates") is { } refuseNode && Flag(refuseNode, "masking.refusePredicates");
+            IReadOnlyList<NamePattern> trusted = Get(map, "trustedFunctions") is { } trustedNode
+                ? Strings(trustedNode, "masking.trustedFunctions").Select(f => new NamePattern(f)).ToList()
+                : [];
+            var detectors = new List<ContentDetector>();
+            if (Get(map, "detectors") is { } detectorNode)
+            {
+                ReadDetectors(detectorNode, detectors);
+            }
+
+            return new MaskingPolicy(columns, classes, tagPrefix, expressions, refusePredicates, trusted, detectors);
+        }
+
+        private MaskRule? ReadClass(string name, YamlNode node)
+        {
+            if (node is YamlScalarNode)
+            {
+                // ssn: partial — a class that is just a method.
+                return Scalar(node, "a masking method") is { } only && ReadMethod(only, node) is { } m ? new MaskRule(name, m) : null;
+            }
+
+            if (node is not YamlMappingNode map)
+            {
+                Errors.Add(At(node.Start, "class '" + name + "' must be a method or a mapping with method, keep, placeholder"));
+                return null;
+            }
+
+            CheckKeys(map, s_classKeys, "class '" + name + "'");
+            if (Required(map, "method", "class '" + name + "'") is not { } methodText || ReadMethod(methodText, Get(map, "method")!) is not { } method)
+            {
+                return null;
+            }
+
+            int keep = 4;
+            if (Get(map, "keep") is { } keepNode && Scalar(keepNode, "keep") is { } keepText
+                && (!int.TryParse(keepText, NumberStyles.None, CultureInfo.InvariantCulture, out keep) || keep > 64))
+            {
+                Errors.Add(At(keepNode.Start, "'keep' must be a whole number from 0 to 64"));
+            }
+
+            string placeholder = Get(map, "placeholder") is { } p && Scalar(p, "placeholder") is { } text ? text : MaskRule.DefaultPlaceholder;
+            return new MaskRule(name, method, keep, placeholder);
+        }
+
+        private MaskMethod? ReadMethod(string text, YamlNode node)
+        {
+            switch (text)
+            {
+                case "redact": return MaskMethod.Redact;
+                case "partial": return MaskMethod.Partial;
+                case "pseudonym": return MaskMethod.Pseudonym;
+                case "null": return MaskMethod.Null;
+                case "email": return MaskMethod.Email;
+                case "year": return MaskMethod.Year;
+                default:
+                    Errors.Add(At(node.Start, "unknown masking method '" + text + "' (known: redact, partial, pseudonym, null, email, year)"));
+                    return null;
+            }
+        }
+
+        private void ReadDetectors(YamlNode node, List<ContentDetector> detectors)
+        {
+            if (node is not YamlSequenceNode list)
+            {
+                Errors.Add(At(node.Start, "'masking.detectors' must be a list of detector names or {name, pattern}"));
+                return;
+            }
+
+            foreach (YamlNode item in list.Children)
+            {
+                if (item is YamlScalarNode { Value: { } name })
+                {
+                    if (ContentDetector.BuiltIn.TryGetValue(name, out ContentDetector? detector))
+                    {
+                        detectors.Add(detector);
+                    }
+                    else
+                    {
+                        Errors.Add(At(item.Start, "unknown detector '" + name + "' (built in: " + string.Join(", ", ContentDetector.BuiltIn.Keys) + "; or give {name, pattern})"));
+                    }
+
+                    continue;
+                }
+
+                if (item is YamlMappingNode custom)
+                {
+                    CheckKeys(custom, ["name", "pattern"], "a detector");
+                    string? customName = Required(custom, "name", "a detector");
+                    string? pattern = Required(custom, "pattern", "a detector");
+                    if (customName is null || pattern is null)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        detectors.Add(ContentDetector.Custom(customName, pattern));
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        Errors.Add(At(Get(custom, "pattern")!.Start, "detector '" + customName + "': invalid pattern: " + ex.Message));
+                    }
+
+                    continue;
+                }
+
+                Errors.Add(At(item.Start, "a detector is a name or {name, pattern}"));
+            }
+        }
+
+        private bool Flag(YamlNode node, string what)
+        {
+            switch (Scalar(node, what))
+            {
+                case "true" or "yes" or "on":
+                    return true;
+                case "false" or "no" or "off":
+                    return false;
+                case { } other:
+                    Errors.Add(At(node.Start, what + " must be true or false, not '" + other + "'"));
+                    return false;
+                default:
+                    return false;
+            }
         }
 
         private Permissions ReadPermissions(YamlNode node, string what)
@@ -161,7 +371,23 @@ public static class PolicyLoader
             StatementKind kinds = Get(map, "statements") is { } statements ? Kinds(statements) : StatementKind.None;
             IReadOnlyList<TablePattern> read = Get(map, "read") is { } r ? Tables(r, "read") : [];
             IReadOnlyList<TablePattern> write = Get(map, "write") is { } w ? Tables(w, "write") : [];
-            return new Permissions(kinds, read, write);
+            var unmask = new List<ColumnPattern>();
+            if (Get(map, "unmask") is { } u)
+            {
+                foreach ((string text, YamlNode item) in StringItems(u, "unmask"))
+                {
+                    if (ColumnPattern.TryParse(text) is { } pattern)
+                    {
+                        unmask.Add(pattern);
+                    }
+                    else
+                    {
+                        Errors.Add(At(item.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
+                    }
+                }
+            }
+
+            return new Permissions(kinds, read, write) { Unmask = unmask };
         }
 
         private Guardrail? ReadGuardrail(YamlNode node)

@@ -15,7 +15,8 @@ public sealed class PolicySnapshot
         Permissions everyone,
         IReadOnlyDictionary<string, Permissions> groups,
         IReadOnlyList<NamePattern> deniedFunctions,
-        IReadOnlyList<Guardrail> guardrails)
+        IReadOnlyList<Guardrail> guardrails,
+        MaskingPolicy? masking = null)
     {
         ArgumentNullException.ThrowIfNull(searchPath);
         Source = source;
@@ -24,6 +25,7 @@ public sealed class PolicySnapshot
         Groups = groups;
         DeniedFunctions = deniedFunctions;
         Guardrails = guardrails;
+        Masking = masking ?? MaskingPolicy.Empty;
         Version = Interlocked.Increment(ref s_versions);
     }
 
@@ -53,6 +55,9 @@ public sealed class PolicySnapshot
     /// <summary>Guardrails, in file order: the first that denies wins, else the first that asks for review.</summary>
     public IReadOnlyList<Guardrail> Guardrails { get; }
 
+    /// <summary>Which columns are protected and how they are masked.</summary>
+    public MaskingPolicy Masking { get; }
+
     /// <summary>The rules for a session whose identity carries <paramref name="groups"/>.</summary>
     public SessionPolicy ForGroups(IReadOnlyList<string> groups)
     {
@@ -60,6 +65,7 @@ public sealed class PolicySnapshot
         StatementKind kinds = Everyone.Kinds;
         var read = new List<TablePattern>(Everyone.Read);
         var write = new List<TablePattern>(Everyone.Write);
+        var unmask = new List<ColumnPattern>(Everyone.Unmask);
         foreach (string group in groups)
         {
             if (Groups.TryGetValue(group, out Permissions? permissions))
@@ -67,6 +73,7 @@ public sealed class PolicySnapshot
                 kinds |= permissions.Kinds;
                 read.AddRange(permissions.Read);
                 write.AddRange(permissions.Write);
+                unmask.AddRange(permissions.Unmask);
             }
         }
 
@@ -79,7 +86,7 @@ public sealed class PolicySnapshot
             }
         }
 
-        return new SessionPolicy(this, groups, new Permissions(kinds, read, write), guardrails);
+        return new SessionPolicy(this, groups, new Permissions(kinds, read, write) { Unmask = unmask }, guardrails);
     }
 
     /// <summary>The schema an unqualified name is judged in (see <see cref="SearchPath"/>).</summary>

@@ -29,6 +29,20 @@ public sealed class SessionPolicy
     /// <summary>The session's groups.</summary>
     public IReadOnlyList<string> Groups { get; }
 
+    /// <summary>Whether the session sees a protected column raw (an <c>unmask</c> grant of one of its groups).</summary>
+    public bool CanUnmask(string schema, string table, string column)
+    {
+        foreach (ColumnPattern pattern in _permissions.Unmask)
+        {
+            if (pattern.IsMatch(schema, table, column))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Judges a whole SQL string.</summary>
     public PolicyDecision Evaluate(SqlAnalysis analysis)
     {

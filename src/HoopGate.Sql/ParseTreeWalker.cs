@@ -48,6 +48,7 @@ internal sealed class ParseTreeWalker
     private StatementInfo ReadStatement(JsonElement wrapped)
     {
         (string name, JsonElement body) = Unwrap(wrapped);
+        (string wrapperName, JsonElement wrapperBody) = (name, body);
         bool isExplain = false;
 
         // EXPLAIN [ANALYZE] runs (or plans) the statement it wraps; PREPARE stores one for EXECUTE; DECLARE CURSOR runs
@@ -76,7 +77,8 @@ internal sealed class ParseTreeWalker
         }
 
         _kinds |= kind;
-        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain);
+        StatementLineage lineage = LineageReader.Read(wrapperName, wrapperBody, name, body);
+        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain) { Lineage = lineage };
     }
 
     // ---- Classification -------------------------------------------------------------------------------------------

@@ -57,4 +57,7 @@ public sealed class StatementInfo
 
     /// <summary>The statement is an EXPLAIN of the statement described.</summary>
     public bool IsExplain { get; }
+
+    /// <summary>Where its result values come from and which columns it filters by (for masking).</summary>
+    public StatementLineage Lineage { get; internal init; } = StatementLineage.None;
 }

@@ -1,0 +1,371 @@
+using HoopGate.Policy;
+using HoopGate.Sql;
+
+namespace HoopGate.Masking.Catalog;
+
+/// <summary>
+/// Decides, for one statement, which of its result values can carry a masked value when the server gives them no
+/// column of origin (expressions, set operations, functions, views' own expressions). Fail closed: a value is clean only
+/// when the statement mentions no masked column at all, or when its own expression mentions only columns that are
+/// provably not masked (plain table columns in a FROM of plain tables, no subquery, no function defined in the database).
+/// <para>
+/// "Masked" is up to the caller: for a session, a protected column it may not unmask; for a view's definition, any
+/// protected column. Names are resolved conservatively: an unqualified table name stands for every table of that name
+/// in any schema, an unqualified column for every column of that name among the statement's relations.
+/// </para>
+/// </summary>
+internal sealed class LineageResolver
+{
+    private readonly StatementLineage _lineage;
+    private readonly MaskingPolicy _policy;
+    private readonly CatalogSnapshot _catalog;
+
+    // Masked columns of the statement's relations, by column name; relations with any masked column, by name and alias.
+    private readonly Dictionary<string, List<ColumnProtection>> _maskedByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<CatalogRelation>> _relationsByAlias = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, List<(CatalogColumn Column, ColumnProtection Protection)>> _maskedByRelation = [];
+    private readonly List<ColumnSource> _allSources = [];
+    private readonly ProtectionMap _protections;
+    private readonly Func<ColumnProtection, bool> _isMasked;
+
+    public LineageResolver(StatementInfo statement, CatalogSnapshot catalog, ProtectionMap protections, Func<ColumnProtection, bool> isMasked)
+    {
+        _lineage = statement.Lineage;
+        _policy = protections.Policy;
+        _catalog = catalog;
+        _protections = protections;
+        _isMasked = isMasked;
+
+        foreach (RelationReference reference in statement.Relations)
+        {
+            AddRelations(reference.Name, reference);
+        }
+
+        foreach ((string alias, RelationReference reference) in _lineage.Aliases)
+        {
+            AddRelations(alias, reference);
+        }
+
+        foreach (FunctionReference function in statement.Functions)
+        {
+            if (IsOpaque(function))
+            {
+                UntrustedFunction = function;
+                break;
+            }
+        }
+
+        Tainted = UntrustedFunction is not null || AnyMaskedReference(_lineage.References);
+    }
+
+    /// <summary>What the resolver was built for (its owner's cache key).</summary>
+    public object? Tag { get; init; }
+
+    /// <summary>The statement mentions a masked column (anywhere), a whole row of a table with one, or calls an untrusted function.</summary>
+    public bool Tainted { get; }
+
+    /// <summary>A function defined in the database, not trusted by the policy, that the statement calls.</summary>
+    public FunctionReference? UntrustedFunction { get; }
+
+    /// <summary>The masked columns the statement mentions in WHERE, JOIN, GROUP BY, HAVING, ORDER BY, DISTINCT ON or windows.</summary>
+    public IEnumerable<ColumnSource> MaskedPredicates()
+    {
+        foreach (ColumnName reference in _lineage.PredicateReferences)
+        {
+            foreach (ColumnProtection protection in Hits(reference))
+            {
+                foreach (ColumnSource source in protection.Sources)
+                {
+                    yield return source;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// How result column <paramref name="index"/> (in the statement's result list) must be masked when the server gives
+    /// it no origin; null when it is provably clean.
+    /// </summary>
+    public ColumnProtection? ForResult(int index)
+    {
+        if (!Tainted)
+        {
+            return null;
+        }
+
+        IReadOnlyList<ResultColumnSource>? results = _lineage.Results;
+        if (results is null || index < 0 || index >= results.Count || !_lineage.PlainSources || HasStar(results))
+        {
+            return Whole();
+        }
+
+        ResultColumnSource entry = results[index];
+        if (entry.HasSubquery)
+        {
+            return Whole();
+        }
+
+        foreach (FunctionReference function in entry.Functions)
+        {
+            if (IsOpaque(function))
+            {
+                return Whole();
+            }
+        }
+
+        if (entry.IsPlainColumn && Resolve(entry.References[0]) is { } plain)
+        {
+            // A column of one known relation: its own protection (a view's column derives exactly from it).
+            return _protections.Get(plain.Relation.Oid, plain.Column.Number) is { } own && _isMasked(own) ? own : null;
+        }
+
+        var sources = new List<ColumnSource>();
+        foreach (ColumnName reference in entry.References)
+        {
+            if (IsDerived(reference))
+            {
+                return Whole();
+            }
+
+            foreach (ColumnProtection protection in Hits(reference))
+            {
+                sources.AddRange(protection.Sources);
+            }
+        }
+
+        return sources.Count == 0 ? null : new ColumnProtection(_policy.Expressions, sources.Distinct().ToList());
+    }
+
+    /// <summary>The protection of a value that may derive from anything the statement reads.</summary>
+    public ColumnProtection Whole()
+    {
+        if (_allSources.Count > 0)
+        {
+            return new ColumnProtection(_policy.Expressions, _allSources);
+        }
+
+        FunctionReference function = UntrustedFunction ?? new FunctionReference(null, "?");
+        return new ColumnProtection(_policy.Expressions, [new ColumnSource(function.Schema ?? "*", "function", function.Name)]);
+    }
+
+    private void AddRelations(string name, RelationReference reference)
+    {
+        foreach (CatalogRelation relation in _catalog.Resolve(reference.Schema, reference.Name))
+        {
+            if (!_relationsByAlias.TryGetValue(name, out List<CatalogRelation>? list))
+            {
+                _relationsByAlias[name] = list = [];
+            }
+
+            if (!list.Contains(relation))
+            {
+                list.Add(relation);
+            }
+
+            if (_maskedByRelation.ContainsKey(relation.Oid) || !_protections.HasProtected(relation.Oid))
+            {
+                continue;
+            }
+
+            var masked = new List<(CatalogColumn, ColumnProtection)>();
+            foreach (CatalogColumn column in relation.Columns)
+            {
+                if (_protections.Get(relation.Oid, column.Number) is { } protection && _isMasked(protection))
+                {
+                    masked.Add((column, protection));
+                    if (!_maskedByName.TryGetValue(column.Name, out List<ColumnProtection>? byName))
+                    {
+                        _maskedByName[column.Name] = byName = [];
+                    }
+
+                    byName.Add(protection);
+                    foreach (ColumnSource source in protection.Sources)
+                    {
+                        if (!_allSources.Contains(source))
+                        {
+                            _allSources.Add(source);
+                        }
+                    }
+                }
+            }
+
+            _maskedByRelation[relation.Oid] = masked;
+        }
+    }
+
+    private bool AnyMaskedReference(IReadOnlyList<ColumnName> references)
+    {
+        foreach (ColumnName reference in references)
+        {
+            foreach (ColumnProtection _ in Hits(reference))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The masked columns a reference may stand for (several when the name is ambiguous; all of a relation for a whole row).</summary>
+    private IEnumerable<ColumnProtection> Hits(ColumnName reference)
+    {
+        if (reference.Qualifier is null)
+        {
+            if (reference.IsStar)
+            {
+                foreach (List<(CatalogColumn, ColumnProtection Protection)> masked in _maskedByRelation.Values)
+                {
+                    foreach ((_, ColumnProtection protection) in masked)
+                    {
+                        yield return protection;
+                    }
+                }
+
+                yield break;
+            }
+
+            if (_maskedByName.TryGetValue(reference.Name, out List<ColumnProtection>? byName))
+            {
+                foreach (ColumnProtection protection in byName)
+                {
+                    yield return protection;
+                }
+            }
+
+            // A bare table name or alias is its whole row.
+            foreach (ColumnProtection protection in WholeRow(reference.Name))
+            {
+                yield return protection;
+            }
+
+            yield break;
+        }
+
+        if (_relationsByAlias.TryGetValue(reference.Qualifier, out List<CatalogRelation>? relations))
+        {
+            foreach (CatalogRelation relation in relations)
+            {
+                if (!_maskedByRelation.TryGetValue(relation.Oid, out List<(CatalogColumn Column, ColumnProtection Protection)>? masked))
+                {
+                    continue;
+                }
+
+                foreach ((CatalogColumn column, ColumnProtection protection) in masked)
+                {
+                    if (reference.IsStar || column.Name == reference.Name)
+                    {
+                        yield return protection;
+                    }
+                }
+            }
+
+            // p.col where col is not a column of p may be a field of a whole-row value: (p).ssn is written p.ssn too.
+            yield break;
+        }
+
+        // schema.table.column, or a qualifier the statement does not name as a table (a subquery, a CTE): by column name.
+        if (reference.IsStar || _lineage.DerivedNames.Contains(reference.Qualifier))
+        {
+            foreach (ColumnSource _ in _allSources)
+            {
+                yield return Whole();
+                yield break;
+            }
+
+            yield break;
+        }
+
+        if (_maskedByName.TryGetValue(reference.Name, out List<ColumnProtection>? named))
+        {
+            foreach (ColumnProtection protection in named)
+            {
+                yield return protection;
+            }
+        }
+    }
+
+    private IEnumerable<ColumnProtection> WholeRow(string name)
+    {
+        if (!_relationsByAlias.TryGetValue(name, out List<CatalogRelation>? relations))
+        {
+            yield break;
+        }
+
+        foreach (CatalogRelation relation in relations)
+        {
+            if (_maskedByRelation.TryGetValue(relation.Oid, out List<(CatalogColumn, ColumnProtection Protection)>? masked))
+            {
+                foreach ((_, ColumnProtection protection) in masked)
+                {
+                    yield return protection;
+                }
+            }
+        }
+    }
+
+    private (CatalogRelation Relation, CatalogColumn Column)? Resolve(ColumnName reference)
+    {
+        (CatalogRelation, CatalogColumn)? found = null;
+        if (reference.Qualifier is not null)
+        {
+            if (!_relationsByAlias.TryGetValue(reference.Qualifier, out List<CatalogRelation>? relations) || relations.Count != 1)
+            {
+                return null;
+            }
+
+            return relations[0].Column(reference.Name) is { } column ? (relations[0], column) : null;
+        }
+
+        foreach (List<CatalogRelation> relations in _relationsByAlias.Values)
+        {
+            foreach (CatalogRelation relation in relations)
+            {
+                if (relation.Column(reference.Name) is { } column)
+                {
+                    if (found is { } f && f.Item1 != relation)
+                    {
+                        return null;
+                    }
+
+                    found = (relation, column);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private bool IsDerived(ColumnName reference) =>
+        _lineage.DerivedNames.Contains(reference.Name) || (reference.Qualifier is not null && _lineage.DerivedNames.Contains(reference.Qualifier));
+
+    private static bool HasStar(IReadOnlyList<ResultColumnSource> results)
+    {
+        foreach (ResultColumnSource result in results)
+        {
+            if (result.Star is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsOpaque(FunctionReference function)
+    {
+        if (_catalog.UserFunctionSchemas(function) is not { } schemas)
+        {
+            return false;
+        }
+
+        foreach (string schema in schemas)
+        {
+            if (!_policy.IsTrusted(schema, function.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

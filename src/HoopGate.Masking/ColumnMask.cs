@@ -1,0 +1,9 @@
+using HoopGate.Policy;
+
+namespace HoopGate.Masking;
+
+/// <summary>How one result column is rewritten: its rule, and the type its masked values must stay valid for.</summary>
+/// <param name="Rule">How to mask (NULL for a column the gateway cannot rewrite safely).</param>
+/// <param name="TypeOid">The column's type.</param>
+/// <param name="Description">What the audit record says (<c>clinic.patients.ssn:partial</c>).</param>
+public sealed record ColumnMask(MaskRule Rule, uint TypeOid, string Description);

@@ -1,0 +1,373 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using HoopGate.Masking.Catalog;
+using HoopGate.Policy;
+using HoopGate.Protocol.Backend;
+using HoopGate.Protocol.Errors;
+using HoopGate.Sql;
+
+namespace HoopGate.Masking;
+
+/// <summary>
+/// One session's masking: its database's catalog snapshot under the policy in force, the session's unmask grants, the
+/// cursors and SQL-level prepared statements it declared (their results come back through FETCH and EXECUTE), and the
+/// decisions made from them — statements refused for filtering by a masked column or copying one out, a
+/// <see cref="ResultPlan"/> per RowDescription, scrubbed error and notice texts. The client→server pump updates it;
+/// the server→client pump reads it.
+/// </summary>
+public sealed class MaskingSession
+{
+    /// <summary>Rule name of a refusal for filtering, joining, grouping or sorting by a masked column.</summary>
+    public const string MaskedPredicateRule = "masked-predicate";
+
+    /// <summary>Rule name of a refusal of COPY TO of masked columns.</summary>
+    public const string MaskedCopyRule = "masked-copy";
+
+    private const string HiddenDetail = "[detail hidden by HoopGate: it can hold protected values]";
+    private const string HiddenNotice = "[message hidden by HoopGate: the statement reads masked columns]";
+
+    private readonly CatalogCache _catalog;
+    private readonly string _database;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, StatementInfo> _cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StatementInfo> _prepared = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _resolvers = new();
+    private State? _state;
+    private long _unknownSeenAt;
+
+    /// <summary>Creates a session's masking over a database's catalog.</summary>
+    public MaskingSession(CatalogCache catalog, string database, PseudonymKey key)
+    {
+        _catalog = catalog;
+        _database = database;
+        Key = key;
+    }
+
+    /// <summary>The pseudonym key.</summary>
+    public PseudonymKey Key { get; }
+
+    /// <summary>True when the catalog should be read again before the next statement goes upstream.</summary>
+    public bool NeedsRefresh => _state is null || _catalog.NeedsRefresh(_database);
+
+    /// <summary>Reads (or waits for) a fresh catalog snapshot.</summary>
+    /// <exception cref="CatalogUnavailableException">The catalog cannot be read.</exception>
+    public async ValueTask RefreshAsync(CancellationToken cancellationToken)
+    {
+        CatalogSnapshot snapshot = await _catalog.GetAsync(_database, cancellationToken);
+        State? state = _state;
+        if (state is null || !ReferenceEquals(state.Catalog, snapshot))
+        {
+            _state = new State(snapshot, state?.Rules);
+        }
+    }
+
+    /// <summary>Marks the catalog stale: DDL went through this session.</summary>
+    public void OnSchemaChange() => _catalog.Invalidate(_database);
+
+    /// <summary>
+    /// Judges a statement policy allowed, for masking: refuses predicates on masked columns (when the policy says so) and
+    /// COPY TO of masked columns; remembers DECLARE and PREPARE for later FETCH and EXECUTE. Null when it may run.
+    /// </summary>
+    public PolicyDecision? Check(SqlAnalysis analysis, SessionPolicy rules)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(rules);
+        State state = Current(rules);
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            Remember(statement);
+            if ((statement.Kind & StatementKind.Ddl) != 0)
+            {
+                OnSchemaChange();
+            }
+
+            LineageResolver resolver = Resolver(state, statement);
+            if (statement.Copy is { IsFrom: false } && (resolver.Tainted || TouchesMasked(state, statement)))
+            {
+                return PolicyDecision.Deny(MaskedCopyRule, "COPY TO would return columns your groups see masked; use SELECT, whose results are masked");
+            }
+
+            if (state.Rules!.Snapshot.Masking.RefusePredicates)
+            {
+                foreach (ColumnSource source in resolver.MaskedPredicates())
+                {
+                    return PolicyDecision.Deny(
+                        MaskedPredicateRule,
+                        "the statement filters, joins, groups or sorts by " + source + ", which your groups see masked (the result would reveal it by counting)");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The plan for a result: each column of the RowDescription (its body, after the header) traced to its table column,
+    /// or, without one, through the statement's lineage.
+    /// </summary>
+    /// <param name="statement">The statement whose result it is; null when the gateway does not know it.</param>
+    /// <param name="rowDescription">The RowDescription body.</param>
+    public ResultPlan Plan(StatementInfo? statement, ReadOnlySpan<byte> rowDescription)
+    {
+        State? state = _state;
+        if (state?.Rules is null)
+        {
+            return ResultPlan.Unknown;
+        }
+
+        if (statement is { IsExplain: true })
+        {
+            // EXPLAIN's output is the plan's text, not rows.
+            return ResultPlan.PassAll;
+        }
+
+        statement = Declared(statement);
+        if (rowDescription.Length < 2)
+        {
+            ThrowHelper.ThrowProtocolViolation("invalid RowDescription from the server");
+        }
+
+        int count = BinaryPrimitives.ReadInt16BigEndian(rowDescription);
+        ReadOnlySpan<byte> fields = rowDescription[2..];
+        ColumnMask?[]? masks = null;
+        short[]? formats = null;
+        List<string>? masked = null, unmasked = null;
+        LineageResolver? resolver = null;
+        for (int i = 0; i < count; i++)
+        {
+            int nameEnd = fields.IndexOf((byte)0);
+            if (nameEnd < 0 || fields.Length < nameEnd + 19)
+            {
+                ThrowHelper.ThrowProtocolViolation("invalid RowDescription from the server");
+            }
+
+            ReadOnlySpan<byte> field = fields[(nameEnd + 1)..];
+            uint tableOid = BinaryPrimitives.ReadUInt32BigEndian(field);
+            short attribute = BinaryPrimitives.ReadInt16BigEndian(field[4..]);
+            uint typeOid = BinaryPrimitives.ReadUInt32BigEndian(field[6..]);
+            short format = BinaryPrimitives.ReadInt16BigEndian(field[16..]);
+            fields = field[18..];
+
+            ColumnProtection? protection;
+            string origin;
+            if (tableOid != 0)
+            {
+                CatalogRelation? relation = state.Catalog.Find(tableOid);
+                if (relation is null)
+                {
+                    // A relation the snapshot does not know (created since): masked until the catalog is read again.
+                    OnUnknownRelation();
+                    protection = new ColumnProtection(state.Protections.Policy.Expressions, [new ColumnSource("?", "relation " + tableOid.ToString(System.Globalization.CultureInfo.InvariantCulture), "?")]);
+                    origin = "(unknown relation)";
+                }
+                else
+                {
+                    protection = state.Protections.Get(tableOid, attribute);
+                    origin = protection is null ? "" : relation + "." + (relation.Columns.FirstOrDefault(c => c.Number == attribute)?.Name ?? "?");
+                }
+            }
+            else if (statement is null)
+            {
+                protection = state.Protections.Policy.Expressions is { } rule ? new ColumnProtection(rule, [new ColumnSource("?", "?", "?")]) : null;
+                origin = "(unknown statement)";
+            }
+            else
+            {
+                resolver ??= Resolver(state, statement);
+                protection = resolver.ForResult(i);
+                origin = protection is null ? "" : "(expression over " + string.Join(", ", protection.Sources) + ")";
+            }
+
+            if (protection is null)
+            {
+                continue;
+            }
+
+            if (protection.IsUnmaskedFor(state.Rules))
+            {
+                (unmasked ??= []).Add(origin);
+                continue;
+            }
+
+            masks ??= new ColumnMask?[count];
+            formats ??= new short[count];
+            masks[i] = new ColumnMask(protection.Rule, typeOid, origin + ":" + protection.Rule.Class);
+            formats[i] = format;
+            (masked ??= []).Add(masks[i]!.Description);
+        }
+
+        if (masks is null)
+        {
+            return unmasked is null ? ResultPlan.PassAll : new ResultPlan(new ColumnMask?[count], new short[count], [], unmasked);
+        }
+
+        return new ResultPlan(masks, formats!, masked!, (IReadOnlyList<string>?)unmasked ?? []);
+    }
+
+    /// <summary>An error or notice with protected values taken out; the same instance when nothing changed.</summary>
+    /// <param name="message">The server's ErrorResponse or NoticeResponse.</param>
+    /// <param name="statement">The statement it answers, when known.</param>
+    public ErrorResponse Scrub(ErrorResponse message, StatementInfo? statement)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        State? state = _state;
+        IReadOnlyList<ContentDetector> detectors = state?.Rules?.Snapshot.Masking.Detectors ?? [];
+        bool touchesMasked = state?.Rules is null || statement is null || Resolver(state, statement).Tainted || TouchesMasked(state, statement);
+        string? sqlState = message.SqlState;
+        bool dataError = sqlState is not null && (sqlState.StartsWith("22", StringComparison.Ordinal) || sqlState.StartsWith("23", StringComparison.Ordinal));
+        bool userText = sqlState is "P0001" or "00000" or "01000" || (message[ErrorFieldCode.Where]?.Contains("PL/pgSQL", StringComparison.Ordinal) ?? false);
+        bool changed = false;
+        var fields = new List<KeyValuePair<ErrorFieldCode, string>>(message.Fields.Count);
+        foreach (KeyValuePair<ErrorFieldCode, string> field in message.Fields)
+        {
+            string value = field.Value;
+            switch (field.Key)
+            {
+                case ErrorFieldCode.Message when touchesMasked && userText:
+                    value = HiddenNotice;
+                    break;
+                case ErrorFieldCode.Message when touchesMasked && dataError:
+                    value = HideQuoted(value);
+                    break;
+                case ErrorFieldCode.Detail when touchesMasked && (dataError || userText):
+                case ErrorFieldCode.Hint when touchesMasked && userText:
+                    value = HiddenDetail;
+                    break;
+            }
+
+            if (field.Key is ErrorFieldCode.Message or ErrorFieldCode.Detail or ErrorFieldCode.Hint or ErrorFieldCode.Where or ErrorFieldCode.InternalQuery
+                && detectors.Count > 0)
+            {
+                value = ContentScrubber.Scrub(value, detectors);
+            }
+
+            changed |= !ReferenceEquals(value, field.Value);
+            fields.Add(new(field.Key, value));
+        }
+
+        return changed ? new ErrorResponse(fields) : message;
+    }
+
+    /// <summary>A notification payload with detected protected content replaced.</summary>
+    public string ScrubPayload(string payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        IReadOnlyList<ContentDetector> detectors = _state?.Rules?.Snapshot.Masking.Detectors ?? [];
+        return detectors.Count == 0 ? payload : ContentScrubber.Scrub(payload, detectors);
+    }
+
+    /// <summary>True when notification payloads are scanned.</summary>
+    public bool ScrubsPayloads => _state?.Rules?.Snapshot.Masking.Detectors.Count > 0;
+
+    private State Current(SessionPolicy rules)
+    {
+        State state = _state ?? throw new InvalidOperationException("the catalog has not been read");
+        if (!ReferenceEquals(state.Rules, rules))
+        {
+            _state = state = new State(state.Catalog, rules);
+        }
+
+        return state;
+    }
+
+    private LineageResolver Resolver(State state, StatementInfo statement)
+    {
+        // Cached per statement analysis (shared by every repetition of the same SQL) and per state.
+        if (_resolvers.TryGetValue(statement, out LineageResolver? cached) && ReferenceEquals(cached.Tag, state))
+        {
+            return cached;
+        }
+
+        var resolver = new LineageResolver(statement, state.Catalog, state.Protections, p => !p.IsUnmaskedFor(state.Rules!)) { Tag = state };
+        _resolvers.AddOrUpdate(statement, resolver);
+        return resolver;
+    }
+
+    private static bool TouchesMasked(State state, StatementInfo statement)
+    {
+        foreach (RelationReference reference in statement.Relations)
+        {
+            foreach (CatalogRelation relation in state.Catalog.Resolve(reference.Schema, reference.Name))
+            {
+                foreach (CatalogColumn column in relation.Columns)
+                {
+                    if (state.Protections.Get(relation.Oid, column.Number) is { } protection && !protection.IsUnmaskedFor(state.Rules!))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void Remember(StatementInfo statement)
+    {
+        StatementLineage lineage = statement.Lineage;
+        lock (_gate)
+        {
+            if (lineage.CursorName is { } cursor && statement.Command is not ("FETCH" or "MOVE" or "CLOSE"))
+            {
+                _cursors[cursor] = statement;
+            }
+
+            if (lineage.PreparedName is { } name && statement.Command is not ("EXECUTE" or "DEALLOCATE"))
+            {
+                _prepared[name] = statement;
+            }
+        }
+    }
+
+    /// <summary>For FETCH and EXECUTE, the statement that defined what they return (null when unknown: fail closed).</summary>
+    private StatementInfo? Declared(StatementInfo? statement)
+    {
+        if (statement is null)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return statement.Command switch
+            {
+                "FETCH" or "MOVE" => statement.Lineage.CursorName is { } c ? _cursors.GetValueOrDefault(c) : null,
+                "EXECUTE" => statement.Lineage.PreparedName is { } p ? _prepared.GetValueOrDefault(p) : null,
+                _ => statement,
+            };
+        }
+    }
+
+    private void OnUnknownRelation()
+    {
+        // At most one catalog read every two seconds for unknown relations.
+        long now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _unknownSeenAt) > 2000)
+        {
+            Interlocked.Exchange(ref _unknownSeenAt, now);
+            _catalog.Invalidate(_database);
+        }
+    }
+
+    private static string HideQuoted(string text)
+    {
+        // invalid input syntax for type integer: "123-45-6789" — the value is the quoted part.
+        int open = text.IndexOf('"', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return text;
+        }
+
+        int close = text.LastIndexOf('"');
+        return close > open ? text[..(open + 1)] + "[REDACTED]" + text[close..] : text;
+    }
+
+    private sealed class State(CatalogSnapshot catalog, SessionPolicy? rules)
+    {
+        public CatalogSnapshot Catalog { get; } = catalog;
+
+        public SessionPolicy? Rules { get; } = rules;
+
+        public ProtectionMap Protections { get; } = catalog.Protections((rules?.Snapshot.Masking) ?? MaskingPolicy.Empty);
+    }
+}

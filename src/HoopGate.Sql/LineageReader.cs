@@ -1,0 +1,348 @@
+using System.Text.Json;
+
+namespace HoopGate.Sql;
+
+/// <summary>
+/// Reads a statement's <see cref="StatementLineage"/> from libpg_query's JSON tree: its result list, every column it
+/// mentions (and which of them in predicates), and the names that stand for tables or for derived values.
+/// </summary>
+internal sealed class LineageReader
+{
+    // Clauses whose column references filter, group or order rows (a masked column there leaks by counting).
+    private static readonly HashSet<string> s_predicateFields = new(StringComparer.Ordinal)
+    {
+        "whereClause", "havingClause", "groupClause", "sortClause", "quals", "distinctClause", "windowClause",
+        "partitionClause", "orderClause", "usingClause", "joinUsingAlias", "onConflictClause", "mergeWhenClauses",
+    };
+
+    private readonly List<ColumnName> _references = [];
+    private readonly List<ColumnName> _predicates = [];
+    private readonly Dictionary<string, RelationReference> _aliases = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
+
+    /// <summary>Reads the lineage of one statement (<paramref name="wrapperName"/> is the outermost node: EXPLAIN, DECLARE…).</summary>
+    public static StatementLineage Read(string wrapperName, JsonElement wrapper, string name, JsonElement body)
+    {
+        string? cursor = wrapperName is "DeclareCursorStmt" or "FetchStmt" or "ClosePortalStmt" ? Text(wrapper, "portalname") : null;
+        string? prepared = wrapperName is "PrepareStmt" or "ExecuteStmt" or "DeallocateStmt" ? Text(wrapper, "name") : null;
+        if (name == "CopyStmt" && body.TryGetProperty("query", out JsonElement copied))
+        {
+            // COPY (query) TO: the query's lineage is the COPY's.
+            foreach (JsonProperty inner in copied.EnumerateObject())
+            {
+                (name, body) = (inner.Name, inner.Value);
+                break;
+            }
+        }
+
+        if (name is not ("SelectStmt" or "InsertStmt" or "UpdateStmt" or "DeleteStmt" or "MergeStmt"))
+        {
+            return cursor is null && prepared is null
+                ? StatementLineage.None
+                : new StatementLineage(null, [], [], new Dictionary<string, RelationReference>(), new HashSet<string>(), true, cursor, prepared);
+        }
+
+        var reader = new LineageReader();
+        reader.Walk(body, predicate: false);
+        List<ResultColumnSource>? results = ReadResults(name, body);
+        bool plain = reader.HasPlainSources(name, body);
+        return new StatementLineage(results, reader._references, reader._predicates, reader._aliases, reader._derived, plain, cursor, prepared);
+    }
+
+    private static List<ResultColumnSource>? ReadResults(string name, JsonElement body)
+    {
+        JsonElement list;
+        if (name == "SelectStmt")
+        {
+            if (Text(body, "op") is { } op && op != "SETOP_NONE")
+            {
+                return null;
+            }
+
+            if (!body.TryGetProperty("targetList", out list))
+            {
+                return null;
+            }
+        }
+        else if (!body.TryGetProperty("returningList", out list))
+        {
+            return null;
+        }
+
+        var results = new List<ResultColumnSource>();
+        foreach (JsonElement item in list.EnumerateArray())
+        {
+            JsonElement target = item.TryGetProperty("ResTarget", out JsonElement t) ? t : item;
+            if (!target.TryGetProperty("val", out JsonElement value))
+            {
+                return null;
+            }
+
+            if (value.TryGetProperty("ColumnRef", out JsonElement columnRef) && ReadColumnRef(columnRef) is { } column)
+            {
+                results.Add(column.IsStar
+                    ? new ResultColumnSource(column, [], [], false)
+                    : new ResultColumnSource(null, [column], [], false) { IsBare = true });
+                continue;
+            }
+
+            var expression = new ExpressionScan();
+            expression.Scan(value);
+            results.Add(new ResultColumnSource(null, expression.References, expression.Functions, expression.HasSubquery));
+        }
+
+        return results;
+    }
+
+    private bool HasPlainSources(string name, JsonElement body)
+    {
+        if (body.TryGetProperty("withClause", out _))
+        {
+            return false;
+        }
+
+        string field = name switch
+        {
+            "SelectStmt" => "fromClause",
+            "UpdateStmt" => "fromClause",
+            "DeleteStmt" => "usingClause",
+            _ => "",
+        };
+        if (name == "MergeStmt" || (field.Length > 0 && body.TryGetProperty(field, out JsonElement from) && !AllTables(from)))
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool AllTables(JsonElement from)
+    {
+        foreach (JsonElement item in from.EnumerateArray())
+        {
+            if (!IsTable(item))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsTable(JsonElement item)
+    {
+        if (item.TryGetProperty("RangeVar", out JsonElement rangeVar))
+        {
+            return rangeVar.TryGetProperty("schemaname", out _) || !_derived.Contains(Text(rangeVar, "relname") ?? "");
+        }
+
+        if (item.TryGetProperty("JoinExpr", out JsonElement join))
+        {
+            return join.TryGetProperty("larg", out JsonElement l) && IsTable(l) && join.TryGetProperty("rarg", out JsonElement r) && IsTable(r);
+        }
+
+        return false;
+    }
+
+    private void Walk(JsonElement element, bool predicate)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    Walk(item, predicate);
+                }
+
+                return;
+            case JsonValueKind.Object:
+                break;
+            default:
+                return;
+        }
+
+        if (element.TryGetProperty("relname", out JsonElement relname))
+        {
+            // A RangeVar: the relation answers to its name and to its alias.
+            var relation = new RelationReference(Text(element, "schemaname"), relname.GetString() ?? "", RelationAccess.Read);
+            _aliases.TryAdd(relation.Name, relation);
+            if (element.TryGetProperty("alias", out JsonElement alias) && Text(alias, "aliasname") is { } aliasName)
+            {
+                _aliases[aliasName] = relation;
+            }
+
+            return;
+        }
+
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            JsonElement value = property.Value;
+            switch (property.Name)
+            {
+                case "ColumnRef":
+                    if (ReadColumnRef(value) is { } column)
+                    {
+                        _references.Add(column);
+                        if (predicate)
+                        {
+                            _predicates.Add(column);
+                        }
+                    }
+
+                    continue;
+                case "RangeSubselect" or "RangeFunction" or "RangeTableFunc" or "RangeTableSample":
+                    if (value.TryGetProperty("alias", out JsonElement alias))
+                    {
+                        AddDerived(alias);
+                    }
+
+                    break;
+                case "CommonTableExpr":
+                    if (Text(value, "ctename") is { } cte)
+                    {
+                        _derived.Add(cte);
+                    }
+
+                    AddNames(value, "aliascolnames");
+                    break;
+                case "ResTarget":
+                    // An output name given inside the statement: a reference to it elsewhere is to a derived value.
+                    if (Text(value, "name") is { } outputName)
+                    {
+                        _derived.Add(outputName);
+                    }
+
+                    break;
+                case "usingClause" when value.ValueKind == JsonValueKind.Array:
+                    // JOIN … USING (id): the names are columns of both sides.
+                    foreach (JsonElement joined in value.EnumerateArray())
+                    {
+                        if (StringNode(joined) is { } usingName)
+                        {
+                            _references.Add(new ColumnName(null, usingName));
+                            _predicates.Add(new ColumnName(null, usingName));
+                        }
+                    }
+
+                    continue;
+            }
+
+            Walk(value, predicate || s_predicateFields.Contains(property.Name));
+        }
+    }
+
+    private void AddDerived(JsonElement alias)
+    {
+        if (Text(alias, "aliasname") is { } name)
+        {
+            _derived.Add(name);
+        }
+
+        AddNames(alias, "colnames");
+    }
+
+    private void AddNames(JsonElement node, string field)
+    {
+        if (!node.TryGetProperty(field, out JsonElement names) || names.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (JsonElement item in names.EnumerateArray())
+        {
+            if (StringNode(item) is { } name)
+            {
+                _derived.Add(name);
+            }
+        }
+    }
+
+    /// <summary>A ColumnRef's fields: <c>[String…]</c>, the last possibly <c>A_Star</c>.</summary>
+    internal static ColumnName? ReadColumnRef(JsonElement columnRef)
+    {
+        if (!columnRef.TryGetProperty("fields", out JsonElement fields) || fields.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        string? qualifier = null, last = null;
+        foreach (JsonElement field in fields.EnumerateArray())
+        {
+            qualifier = last;
+            last = field.TryGetProperty("A_Star", out _) ? "*" : StringNode(field);
+        }
+
+        return last is null ? null : new ColumnName(qualifier, last);
+    }
+
+    private static string? StringNode(JsonElement node) =>
+        node.TryGetProperty("String", out JsonElement s) && s.TryGetProperty("sval", out JsonElement v) ? v.GetString() : null;
+
+    private static string? Text(JsonElement node, string field) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    /// <summary>Everything one result expression mentions.</summary>
+    private sealed class ExpressionScan
+    {
+        public List<ColumnName> References { get; } = [];
+
+        public List<FunctionReference> Functions { get; } = [];
+
+        public bool HasSubquery { get; private set; }
+
+        public void Scan(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        Scan(item);
+                    }
+
+                    return;
+                case JsonValueKind.Object:
+                    break;
+                default:
+                    return;
+            }
+
+            if (element.TryGetProperty("funcname", out JsonElement funcname) && funcname.ValueKind == JsonValueKind.Array)
+            {
+                string? schema = null, name = null;
+                foreach (JsonElement part in funcname.EnumerateArray())
+                {
+                    schema = name;
+                    name = StringNode(part);
+                }
+
+                if (name is not null)
+                {
+                    Functions.Add(new FunctionReference(schema, name));
+                }
+            }
+
+            foreach (JsonProperty property in element.EnumerateObject())
+            {
+                if (property.Name == "ColumnRef")
+                {
+                    if (ReadColumnRef(property.Value) is { } column)
+                    {
+                        References.Add(column);
+                    }
+
+                    continue;
+                }
+
+                if (property.Name is "SubLink" or "relname")
+                {
+                    HasSubquery = true;
+                }
+
+                Scan(property.Value);
+            }
+        }
+    }
+}

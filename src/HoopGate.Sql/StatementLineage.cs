@@ -1,0 +1,62 @@
+namespace HoopGate.Sql;
+
+/// <summary>
+/// Where a statement's result values come from, as far as the SQL says: what masking needs to decide, for a result
+/// column without a table of origin (an expression), whether it can carry a protected value; and which columns the
+/// statement filters, groups or sorts by.
+/// </summary>
+public sealed class StatementLineage
+{
+    internal StatementLineage(
+        IReadOnlyList<ResultColumnSource>? results,
+        IReadOnlyList<ColumnName> references,
+        IReadOnlyList<ColumnName> predicateReferences,
+        IReadOnlyDictionary<string, RelationReference> aliases,
+        IReadOnlySet<string> derivedNames,
+        bool plainSources,
+        string? cursorName,
+        string? preparedName)
+    {
+        Results = results;
+        References = references;
+        PredicateReferences = predicateReferences;
+        Aliases = aliases;
+        DerivedNames = derivedNames;
+        PlainSources = plainSources;
+        CursorName = cursorName;
+        PreparedName = preparedName;
+    }
+
+    /// <summary>No lineage: the statement returns no rows of its own.</summary>
+    public static StatementLineage None { get; } = new(null, [], [], new Dictionary<string, RelationReference>(), new HashSet<string>(), true, null, null);
+
+    /// <summary>
+    /// The result list, entry by entry, or <see langword="null"/> when it cannot be mapped to result columns (set
+    /// operations, VALUES, statements that return no rows).
+    /// </summary>
+    public IReadOnlyList<ResultColumnSource>? Results { get; }
+
+    /// <summary>Every column reference anywhere in the statement, whole-row references and stars included.</summary>
+    public IReadOnlyList<ColumnName> References { get; }
+
+    /// <summary>Column references in WHERE, JOIN … ON/USING, GROUP BY, HAVING, ORDER BY, DISTINCT ON and window clauses, at any depth.</summary>
+    public IReadOnlyList<ColumnName> PredicateReferences { get; }
+
+    /// <summary>Table names and aliases in the statement, to the relation each stands for.</summary>
+    public IReadOnlyDictionary<string, RelationReference> Aliases { get; }
+
+    /// <summary>
+    /// Names that stand for derived values rather than table columns: CTE names and their column names, subquery and
+    /// function aliases, and output names given in nested result lists. A reference to one of these is not a table column.
+    /// </summary>
+    public IReadOnlySet<string> DerivedNames { get; }
+
+    /// <summary>The top-level FROM holds only tables and views (joined or not), no subqueries, functions or CTEs.</summary>
+    public bool PlainSources { get; }
+
+    /// <summary>The cursor a DECLARE defines or a FETCH/MOVE reads.</summary>
+    public string? CursorName { get; }
+
+    /// <summary>The SQL-level prepared statement a PREPARE defines or an EXECUTE runs.</summary>
+    public string? PreparedName { get; }
+}

@@ -14,7 +14,7 @@ namespace HoopGate.Audit;
 public static class AuditSchema
 {
     /// <summary>The schema version this gateway writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private const long LockKey = 0x486f6f7047617465; // "HoopGate"
 
@@ -87,6 +87,33 @@ public static class AuditSchema
                d ->> 'database' AS database, d ->> 'client_address' AS client_address,
                (d ->> 'client_tls')::boolean AS client_tls, d ->> 'sqlstate' AS sqlstate, d ->> 'reason' AS reason
         FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind IN ('auth_success', 'auth_failure')) r;
+        """,
+
+        // 2: which columns were masked, and which protected ones were returned raw (and to whom).
+        """
+        CREATE OR REPLACE VIEW hoopgate_audit.statements AS
+        SELECT st.session_id, (st.d ->> 'statement')::bigint AS statement, st.occurred_at AS started_at, f.occurred_at AS finished_at,
+               ses.subject, ses.database, st.d ->> 'protocol' AS protocol, st.d ->> 'sql' AS sql,
+               st.d ->> 'fingerprint' AS fingerprint, st.d ->> 'kinds' AS kinds,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_read')) AS tables_read,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_written')) AS tables_written,
+               st.d ->> 'decision' AS decision, st.d ->> 'rule' AS rule, st.d ->> 'reason' AS reason,
+               st.d -> 'parameters' AS parameters,
+               f.d ->> 'outcome' AS outcome, (f.d ->> 'rows')::bigint AS rows, f.d ->> 'command_tags' AS command_tags,
+               f.d ->> 'sqlstate' AS sqlstate, f.d ->> 'message' AS message, (f.d ->> 'duration_ms')::double precision AS duration_ms,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'masked_columns')) AS masked_columns,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'unmasked_columns')) AS unmasked_columns
+        FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'statement_start') st
+        LEFT JOIN LATERAL (
+            SELECT r.occurred_at, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r
+            WHERE r.kind = 'statement_finish' AND r.session_id = st.session_id
+              AND ((r.record::jsonb -> 'data') ->> 'statement')::bigint = (st.d ->> 'statement')::bigint
+            LIMIT 1) f ON true
+        LEFT JOIN hoopgate_audit.sessions ses ON ses.session_id = st.session_id;
+
+        CREATE VIEW hoopgate_audit.unmasked_access AS
+        SELECT s.session_id, s.statement, s.started_at, s.subject, s.database, c.column_name, s.rows, s.sql
+        FROM hoopgate_audit.statements s, unnest(s.unmasked_columns) AS c(column_name);
         """,
     ];
 

@@ -29,6 +29,12 @@ public sealed class StatementFinishEvent : AuditEvent
     /// <summary>From the statement's start record to its completion (milliseconds).</summary>
     public double DurationMilliseconds { get; init; }
 
+    /// <summary>Result columns whose values were masked (<c>schema.table.column:class</c>).</summary>
+    public IReadOnlyList<string>? MaskedColumns { get; init; }
+
+    /// <summary>Protected columns returned raw under an unmask grant.</summary>
+    public IReadOnlyList<string>? UnmaskedColumns { get; init; }
+
     /// <inheritdoc />
     public override void WriteData(Utf8JsonWriter writer)
     {
@@ -40,5 +46,23 @@ public sealed class StatementFinishEvent : AuditEvent
         SessionStartEvent.WriteOptional(writer, "sqlstate", SqlState);
         SessionStartEvent.WriteOptional(writer, "message", Message);
         writer.WriteNumber("duration_ms", Math.Round(DurationMilliseconds, 3));
+        WriteList(writer, "masked_columns", MaskedColumns);
+        WriteList(writer, "unmasked_columns", UnmaskedColumns);
+    }
+
+    private static void WriteList(Utf8JsonWriter writer, string name, IReadOnlyList<string>? values)
+    {
+        if (values is not { Count: > 0 })
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
     }
 }

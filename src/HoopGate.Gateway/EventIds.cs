@@ -9,6 +9,7 @@ internal static class EventIds
     public const int ConnectionRejected = 1002;
     public const int AcceptFailed = 1003;
     public const int SessionsAborted = 1004;
+    public const int PseudonymKeyRandom = 1005;
 
     // 2xxx sessions
     public const int SessionStarted = 2000;

@@ -5,6 +5,8 @@ using HoopGate.Gateway.Configuration;
 using HoopGate.Gateway.Listening;
 using HoopGate.Gateway.Sessions;
 using HoopGate.Gateway.Upstream;
+using HoopGate.Masking;
+using HoopGate.Masking.Catalog;
 using HoopGate.Policy;
 using HoopGate.Sql;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +49,13 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddPolicy(configuration);
         services.AddAudit(configuration);
+        services.AddMasking(configuration);
+        services.TryAddSingleton<CatalogDataSources>();
+        services.TryAddSingleton(sp => new CatalogCache(
+            sp.GetRequiredService<CatalogDataSources>().For,
+            sp.GetRequiredService<IOptions<MaskingOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CatalogCache>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditRequirementValidator>());
         services.TryAddSingleton<LoggingAuthenticationEvents>();
         services.TryAddSingleton<IAuthenticationEvents>(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off
@@ -67,6 +76,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditSpool>(),
             sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditParameterHasher>(),
+            sp.GetRequiredService<CatalogCache>(),
+            sp.GetRequiredService<PseudonymKey>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

@@ -19,7 +19,11 @@ internal static class ContentScrubber
         {
             try
             {
-                result = detector.Pattern.Replace(result, match => !detector.LuhnChecked || PassesLuhn(match.ValueSpan) ? "[REDACTED:" + detector.Name + "]" : match.Value);
+                string next = detector.Pattern.Replace(result, match => !detector.LuhnChecked || PassesLuhn(match.ValueSpan) ? "[REDACTED:" + detector.Name + "]" : match.Value);
+                if (!string.Equals(next, result, StringComparison.Ordinal))
+                {
+                    result = next;
+                }
             }
             catch (RegexMatchTimeoutException)
             {

@@ -32,8 +32,15 @@ public sealed class MaskingSession
     private readonly Dictionary<string, StatementInfo> _cursors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StatementInfo> _prepared = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _resolvers = new();
+    private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _protectedResolvers = new();
     private State? _state;
     private long _unknownSeenAt;
+
+    // A statement named a relation the snapshot does not have: read the catalog (at most once a second) before it runs.
+    private volatile bool _namesMissing;
+
+    // DDL went upstream: once its transaction ends, other sessions must not trust the snapshot either.
+    private volatile bool _schemaChanged;
 
     /// <summary>Creates a session's masking over a database's catalog.</summary>
     public MaskingSession(CatalogCache catalog, string database, PseudonymKey key)
@@ -47,13 +54,15 @@ public sealed class MaskingSession
     public PseudonymKey Key { get; }
 
     /// <summary>True when the catalog should be read again before the next statement goes upstream.</summary>
-    public bool NeedsRefresh => _state is null || _catalog.NeedsRefresh(_database);
+    public bool NeedsRefresh => _state is null || _namesMissing || _catalog.NeedsRefresh(_database);
 
     /// <summary>Reads (or waits for) a fresh catalog snapshot.</summary>
     /// <exception cref="CatalogUnavailableException">The catalog cannot be read.</exception>
     public async ValueTask RefreshAsync(CancellationToken cancellationToken)
     {
-        CatalogSnapshot snapshot = await _catalog.GetAsync(_database, cancellationToken);
+        DateTimeOffset notBefore = _namesMissing ? DateTimeOffset.UtcNow.AddSeconds(-1) : DateTimeOffset.MinValue;
+        _namesMissing = false;
+        CatalogSnapshot snapshot = await _catalog.GetAsync(_database, notBefore, cancellationToken);
         State? state = _state;
         if (state is null || !ReferenceEquals(state.Catalog, snapshot))
         {
@@ -61,8 +70,25 @@ public sealed class MaskingSession
         }
     }
 
+    /// <summary>Uses a snapshot as it is (tests).</summary>
+    internal void Use(CatalogSnapshot snapshot) => _state = new State(snapshot, _state?.Rules);
+
     /// <summary>Marks the catalog stale: DDL went through this session.</summary>
-    public void OnSchemaChange() => _catalog.Invalidate(_database);
+    public void OnSchemaChange()
+    {
+        _schemaChanged = true;
+        _catalog.Invalidate(_database);
+    }
+
+    /// <summary>The server said the session is idle: DDL seen since is committed (or rolled back), so the catalog is re-read.</summary>
+    public void OnIdle()
+    {
+        if (_schemaChanged)
+        {
+            _schemaChanged = false;
+            _catalog.Invalidate(_database);
+        }
+    }
 
     /// <summary>
     /// Judges a statement policy allowed, for masking: refuses predicates on masked columns (when the policy says so) and
@@ -81,15 +107,24 @@ public sealed class MaskingSession
                 OnSchemaChange();
             }
 
+            foreach (RelationReference reference in statement.Relations)
+            {
+                if (!state.Catalog.Contains(reference.Schema, reference.Name))
+                {
+                    _namesMissing = true;
+                }
+            }
+
             LineageResolver resolver = Resolver(state, statement);
-            if (statement.Copy is { IsFrom: false } && (resolver.Tainted || TouchesMasked(state, statement)))
+            // COPY (query) TO runs when the query provably returns no masked value; COPY table TO when the table has none.
+            if (statement.Copy is { IsFrom: false } && (resolver.Tainted || (statement.Lineage.Results is null && TouchesMasked(state, statement))))
             {
                 return PolicyDecision.Deny(MaskedCopyRule, "COPY TO would return columns your groups see masked; use SELECT, whose results are masked");
             }
 
             if (state.Rules!.Snapshot.Masking.RefusePredicates)
             {
-                foreach (ColumnSource source in resolver.MaskedPredicates())
+                if (resolver.FirstMaskedPredicate is { } source)
                 {
                     return PolicyDecision.Deny(
                         MaskedPredicateRule,
@@ -160,6 +195,12 @@ public sealed class MaskingSession
                     protection = new ColumnProtection(state.Protections.Policy.Expressions, [new ColumnSource("?", "relation " + tableOid.ToString(System.Globalization.CultureInfo.InvariantCulture), "?")]);
                     origin = "(unknown relation)";
                 }
+                else if (attribute == 0)
+                {
+                    // A whole row (SELECT p FROM patients p): protected if any of its columns is.
+                    protection = state.Protections.WholeRow(tableOid);
+                    origin = relation + ".*";
+                }
                 else
                 {
                     protection = state.Protections.Get(tableOid, attribute);
@@ -175,6 +216,13 @@ public sealed class MaskingSession
             {
                 resolver ??= Resolver(state, statement);
                 protection = resolver.ForResult(i);
+                if (protection is null && state.Rules.HasUnmaskGrants)
+                {
+                    // Clean for this session because it may unmask what the value derives from: that is still protected data
+                    // returned raw, and the audit record says so.
+                    protection = ProtectedResolver(state, statement).ForResult(i);
+                }
+
                 origin = protection is null ? "" : "(expression over " + string.Join(", ", protection.Sources) + ")";
             }
 
@@ -214,7 +262,9 @@ public sealed class MaskingSession
         IReadOnlyList<ContentDetector> detectors = state?.Rules?.Snapshot.Masking.Detectors ?? [];
         bool touchesMasked = state?.Rules is null || statement is null || Resolver(state, statement).Tainted || TouchesMasked(state, statement);
         string? sqlState = message.SqlState;
-        bool dataError = sqlState is not null && (sqlState.StartsWith("22", StringComparison.Ordinal) || sqlState.StartsWith("23", StringComparison.Ordinal));
+        // Data exceptions (22), integrity (23) and WITH CHECK OPTION (44) violations describe the offending row or value.
+        bool dataError = sqlState is not null
+            && (sqlState.StartsWith("22", StringComparison.Ordinal) || sqlState.StartsWith("23", StringComparison.Ordinal) || sqlState.StartsWith("44", StringComparison.Ordinal));
         bool userText = sqlState is "P0001" or "00000" or "01000" || (message[ErrorFieldCode.Where]?.Contains("PL/pgSQL", StringComparison.Ordinal) ?? false);
         bool changed = false;
         var fields = new List<KeyValuePair<ErrorFieldCode, string>>(message.Fields.Count);
@@ -226,7 +276,8 @@ public sealed class MaskingSession
                 case ErrorFieldCode.Message when touchesMasked && userText:
                     value = HiddenNotice;
                     break;
-                case ErrorFieldCode.Message when touchesMasked && dataError:
+                case ErrorFieldCode.Message when touchesMasked && sqlState!.StartsWith("22", StringComparison.Ordinal):
+                    // Data exceptions quote the offending value: invalid input syntax for type integer: "900-12-6789".
                     value = HideQuoted(value);
                     break;
                 case ErrorFieldCode.Detail when touchesMasked && (dataError || userText):
@@ -280,6 +331,18 @@ public sealed class MaskingSession
 
         var resolver = new LineageResolver(statement, state.Catalog, state.Protections, p => !p.IsUnmaskedFor(state.Rules!)) { Tag = state };
         _resolvers.AddOrUpdate(statement, resolver);
+        return resolver;
+    }
+
+    private LineageResolver ProtectedResolver(State state, StatementInfo statement)
+    {
+        if (_protectedResolvers.TryGetValue(statement, out LineageResolver? cached) && ReferenceEquals(cached.Tag, state.Protections))
+        {
+            return cached;
+        }
+
+        var resolver = new LineageResolver(statement, state.Catalog, state.Protections, static _ => true) { Tag = state.Protections };
+        _protectedResolvers.AddOrUpdate(statement, resolver);
         return resolver;
     }
 

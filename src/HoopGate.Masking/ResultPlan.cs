@@ -62,6 +62,29 @@ public sealed class ResultPlan
         return new ResultPlan(_columns, resolved, MaskedColumns, UnmaskedColumns);
     }
 
+    /// <summary>
+    /// The same plan with every masked column NULL: for an Execute whose Bind was too large to read its result formats
+    /// (a masked value must be written in the format the client asked for, and NULL is valid in any).
+    /// </summary>
+    public ResultPlan AsNulls()
+    {
+        if (!HasMasks || IsUnknown)
+        {
+            return this;
+        }
+
+        var columns = new ColumnMask?[_columns.Length];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            if (_columns[i] is { } mask)
+            {
+                columns[i] = mask with { Rule = mask.Rule with { Method = HoopGate.Policy.MaskMethod.Null } };
+            }
+        }
+
+        return new ResultPlan(columns, new short[columns.Length], MaskedColumns, UnmaskedColumns);
+    }
+
     /// <summary>Rewrites one whole DataRow message (header included) into <paramref name="output"/>.</summary>
     /// <exception cref="PgProtocolException">The row does not match the plan's column count, or is malformed.</exception>
     public void RewriteDataRow(ReadOnlySpan<byte> message, IBufferWriter<byte> output, PseudonymKey key, ArrayBufferWriter<byte> scratch)

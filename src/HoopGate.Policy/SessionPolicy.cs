@@ -29,6 +29,9 @@ public sealed class SessionPolicy
     /// <summary>The session's groups.</summary>
     public IReadOnlyList<string> Groups { get; }
 
+    /// <summary>True when any of the session's groups may see some protected column raw.</summary>
+    public bool HasUnmaskGrants => _permissions.Unmask.Count > 0;
+
     /// <summary>Whether the session sees a protected column raw (an <c>unmask</c> grant of one of its groups).</summary>
     public bool CanUnmask(string schema, string table, string column)
     {

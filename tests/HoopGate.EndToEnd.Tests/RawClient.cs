@@ -108,6 +108,9 @@ internal sealed class RawClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends whatever <paramref name="write"/> writes (several messages, pipelined).</summary>
+    public Task SendAsync(Action<IBufferWriter<byte>> write) => WriteAsync(write);
+
     /// <summary>Sends a simple Query without waiting for its result.</summary>
     public Task SendQueryAsync(string sql) => WriteAsync(w => new Query(sql).WriteTo(w));
 

@@ -164,7 +164,18 @@ public sealed class PostgresCluster : IAsyncDisposable
 
         // Every test gateway audits into this database (strict mode), so the whole suite runs with the audit trail on.
         await ExecuteAsync("CREATE DATABASE hg_audit OWNER hg_app");
+
+        // The sample clinic data (small), which masking tests read; the gateway's role may read it.
+        await ExecuteAsync("CREATE DATABASE " + ClinicDatabase);
+        await ExecuteAsync(HoopGate.Demo.SampleData.Script(ClinicPatients), ClinicDatabase);
+        await ExecuteAsync("GRANT USAGE ON SCHEMA clinic TO hg_app; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA clinic TO hg_app", ClinicDatabase);
     }
+
+    /// <summary>The database holding the sample clinic schema.</summary>
+    public const string ClinicDatabase = "clinic";
+
+    /// <summary>How many patients it holds.</summary>
+    public const int ClinicPatients = 200;
 
     private async Task PgCtlAsync(params string[] arguments)
     {

@@ -12,8 +12,9 @@ public sealed class ArchitectureTests
         { "HoopGate.Sql", [] },
         { "HoopGate.Policy", ["HoopGate.Sql"] },
         { "HoopGate.Audit", [] },
-        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Audit"] },
-        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Audit"] },
+        { "HoopGate.Masking", ["HoopGate.Protocol", "HoopGate.Policy", "HoopGate.Sql"] },
+        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit"] },
+        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit"] },
     };
 
     [Theory]

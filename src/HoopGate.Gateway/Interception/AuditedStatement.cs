@@ -45,6 +45,32 @@ internal sealed class AuditedStatement
         }
     }
 
+    /// <summary>Columns whose values were masked in the result (<c>schema.table.column:class</c>).</summary>
+    public List<string>? MaskedColumns { get; private set; }
+
+    /// <summary>Protected columns returned raw under an unmask grant.</summary>
+    public List<string>? UnmaskedColumns { get; private set; }
+
+    /// <summary>Adds what a result's plan masked or let through raw.</summary>
+    public void AddMasking(IReadOnlyList<string> masked, IReadOnlyList<string> unmasked)
+    {
+        foreach (string column in masked)
+        {
+            if (!(MaskedColumns ??= []).Contains(column))
+            {
+                MaskedColumns.Add(column);
+            }
+        }
+
+        foreach (string column in unmasked)
+        {
+            if (!(UnmaskedColumns ??= []).Contains(column))
+            {
+                UnmaskedColumns.Add(column);
+            }
+        }
+    }
+
     public void SetError(string? sqlState, string? message)
     {
         SqlState ??= sqlState;

@@ -129,6 +129,8 @@ internal sealed class SessionAudit
             CommandTags = statement.CommandTags,
             SqlState = statement.SqlState,
             Message = statement.Message,
+            MaskedColumns = statement.MaskedColumns,
+            UnmaskedColumns = statement.UnmaskedColumns,
             DurationMilliseconds = Stopwatch.GetElapsedTime(statement.StartedAt).TotalMilliseconds,
         });
     }

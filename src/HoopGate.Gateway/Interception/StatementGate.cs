@@ -16,13 +16,15 @@ internal sealed class StatementGate
     private readonly PolicyProvider _policy;
     private readonly SqlAnalysisCache _analyses;
     private readonly IReadOnlyList<string> _groups;
+    private readonly HoopGate.Masking.MaskingSession? _masking;
     private SessionPolicy? _rules;
     private SqlAnalysis? _lastAnalysis;
     private SessionPolicy? _lastRules;
     private PolicyDecision _lastDecision = PolicyDecision.Allowed;
 
-    public StatementGate(PolicyProvider policy, SqlAnalysisCache analyses, IReadOnlyList<string> groups)
+    public StatementGate(PolicyProvider policy, SqlAnalysisCache analyses, IReadOnlyList<string> groups, HoopGate.Masking.MaskingSession? masking = null)
     {
+        _masking = masking;
         _policy = policy;
         _analyses = analyses;
         _groups = groups;
@@ -42,21 +44,36 @@ internal sealed class StatementGate
             _rules = rules = snapshot.ForGroups(_groups);
         }
 
+        PolicyDecision decision;
         if (ReferenceEquals(analysis, _lastAnalysis) && ReferenceEquals(rules, _lastRules))
         {
-            return _lastDecision;
+            decision = _lastDecision;
+            return decision.IsAllowed ? CheckMasking(analysis, rules, decision) : decision;
         }
 
-        PolicyDecision decision = rules.Evaluate(analysis);
+        decision = rules.Evaluate(analysis);
         _lastAnalysis = analysis;
         _lastRules = rules;
         _lastDecision = decision;
         if (!decision.IsAllowed)
         {
             Refused++;
+            return decision;
         }
 
-        return decision;
+        return CheckMasking(analysis, rules, decision);
+    }
+
+    /// <summary>The masking rules on top of policy (run every time: they also remember cursors and see DDL).</summary>
+    private PolicyDecision CheckMasking(SqlAnalysis analysis, SessionPolicy rules, PolicyDecision decision)
+    {
+        if (_masking is null || !analysis.IsValid || _masking.Check(analysis, rules) is not { } refusal)
+        {
+            return decision;
+        }
+
+        Refused++;
+        return refusal;
     }
 
     /// <summary>The error a client gets for a refused statement: 42501 naming the rule, or the parser's own error.</summary>

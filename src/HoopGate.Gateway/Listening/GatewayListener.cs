@@ -42,13 +42,20 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         HoopGate.Audit.AuditOptions auditOptions,
         HoopGate.Audit.AuditSpool? auditSpool,
         HoopGate.Audit.AuditParameterHasher? auditParameters,
+        HoopGate.Masking.Catalog.CatalogCache catalog,
+        HoopGate.Masking.PseudonymKey pseudonymKey,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _limiter = limiter;
         _logger = loggerFactory.CreateLogger<GatewayListener>();
         X509Certificate2? certificate = LoadCertificate(_options.Tls);
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, loggerFactory);
+        if (pseudonymKey.IsRandom)
+        {
+            LogPseudonymKeyRandom();
+        }
+
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>
@@ -208,6 +215,10 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Warning, Message = "Connection from {RemoteEndPoint} over a limit: {Reason}")]
     private partial void LogConnectionRejected(EndPoint? remoteEndPoint, string reason);
+
+    [LoggerMessage(EventId = EventIds.PseudonymKeyRandom, Level = LogLevel.Warning,
+        Message = "No HoopGate:Masking:PseudonymKey is configured: pseudonyms use a random key and change when the gateway restarts")]
+    private partial void LogPseudonymKeyRandom();
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Error, Message = "Accept failed: {SocketError}")]
     private partial void LogAcceptFailed(string socketError);

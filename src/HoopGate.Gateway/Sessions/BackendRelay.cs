@@ -1,5 +1,6 @@
 using System.Buffers;
 using HoopGate.Gateway.Interception;
+using HoopGate.Masking;
 using HoopGate.Protocol.Backend;
 using HoopGate.Protocol.Errors;
 using HoopGate.Protocol.Framing;
@@ -15,12 +16,20 @@ namespace HoopGate.Gateway.Sessions;
 internal sealed class BackendRelay : MessageRelay
 {
     private readonly SessionModel _model;
+    private readonly MaskingSession? _masking;
+    private readonly int _maxRowLength;
+    private ArrayBufferWriter<byte>? _scratch;
     private volatile bool _stopWhenIdle;
 
-    public BackendRelay(SessionModel model, int maxInspectedLength, int maxStreamedLength)
+    // The plan of the rows now arriving; null until the first DataRow (or RowDescription) of a result resolves it.
+    private ResultPlan? _rowPlan;
+
+    public BackendRelay(SessionModel model, MaskingSession? masking, int maxInspectedLength, int maxStreamedLength)
         : base(maxInspectedLength, maxStreamedLength)
     {
         _model = model;
+        _masking = masking;
+        _maxRowLength = maxStreamedLength;
     }
 
     /// <summary>Set on shutdown: relaying stops after the next ReadyForQuery that leaves the session idle.</summary>
@@ -33,7 +42,22 @@ internal sealed class BackendRelay : MessageRelay
     /// <summary>Set when the server sent a FATAL (it closes the connection right after).</summary>
     public bool ServerSentFatal { get; private set; }
 
-    protected override MessageDisposition Classify(byte code) => (BackendMessageCode)code switch
+    protected override MessageDisposition Classify(byte code)
+    {
+        if (code == (byte)BackendMessageCode.DataRow && _masking is not null)
+        {
+            // A row of a result with masked columns is rewritten whole; others stream.
+            _rowPlan ??= ResolvePlan();
+            return _rowPlan.HasMasks ? MessageDisposition.Inspect : MessageDisposition.Stream;
+        }
+
+        return ClassifyType(code);
+    }
+
+    /// <summary>Rows to rewrite may be as large as streamed ones (they are accumulated in a pooled buffer).</summary>
+    protected override int InspectLimit(byte code, int configured) => code == (byte)BackendMessageCode.DataRow ? _maxRowLength : configured;
+
+    private static MessageDisposition ClassifyType(byte code) => (BackendMessageCode)code switch
     {
         BackendMessageCode.DataRow or BackendMessageCode.CopyData or BackendMessageCode.FunctionCallResponse => MessageDisposition.Stream,
         BackendMessageCode.CommandComplete or BackendMessageCode.ReadyForQuery or BackendMessageCode.RowDescription
@@ -48,6 +72,11 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
+        if (_masking is not null && MaskingMessage(code, message, output) is { } masked)
+        {
+            return masked;
+        }
+
         if (code == (byte)BackendMessageCode.ReadyForQuery)
         {
             if (message.Length != PgFraming.HeaderLength + 1)
@@ -57,6 +86,10 @@ internal sealed class BackendRelay : MessageRelay
 
             byte status = message.Slice(PgFraming.HeaderLength).FirstSpan[0];
             _model.OnBackendMessage(BackendMessageCode.ReadyForQuery, status);
+            if (status == (byte)'I')
+            {
+                _masking?.OnIdle();
+            }
             return _stopWhenIdle && _model.IsIdle ? RelayAction.ForwardAndStop : RelayAction.Forward;
         }
 
@@ -64,12 +97,20 @@ internal sealed class BackendRelay : MessageRelay
         {
             // Rare path (errors only): decode the fields.
             ErrorResponse error = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
+            ErrorResponse? scrubbed = null;
+            if (_masking is not null)
+            {
+                _rowPlan = null;
+                scrubbed = _masking.Scrub(error, (_model.Current.Tag as StatementContext)?.Statement);
+                scrubbed = ReferenceEquals(scrubbed, error) ? null : scrubbed;
+            }
+
             bool fatal = error.Severity is ErrorResponse.Fatal or "PANIC";
             ServerSentFatal |= fatal;
             (object? tag, ErrorResponse? pendingDenial) = _model.Current;
-            ErrorResponse told = pendingDenial ?? error;
+            ErrorResponse told = pendingDenial ?? scrubbed ?? error;
             _model.LastError = (told.SqlState, told.Message);
-            if (tag is AuditedStatement audited)
+            if (tag is StatementContext { Audit: { } audited })
             {
                 audited.SetError(told.SqlState, told.Message);
             }
@@ -81,10 +122,16 @@ internal sealed class BackendRelay : MessageRelay
                 return RelayAction.Replaced;
             }
 
+            if (scrubbed is not null)
+            {
+                scrubbed.WriteTo(output);
+                return RelayAction.Replaced;
+            }
+
             return RelayAction.Forward;
         }
 
-        if (code == (byte)BackendMessageCode.CommandComplete && _model.Current.Tag is AuditedStatement statement)
+        if (code == (byte)BackendMessageCode.CommandComplete && _model.Current.Tag is StatementContext { Audit: { } statement })
         {
             statement.AddCommandTag(CommandComplete.Read(message.Slice(PgFraming.HeaderLength)).CommandTag);
         }
@@ -95,6 +142,153 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available) =>
         _model.OnBackendMessage((BackendMessageCode)code);
+
+    /// <summary>
+    /// The masking side of the server's answers: RowDescription makes the plan (for a Describe, into its slot); a result's
+    /// end forgets it; DataRow is rewritten by it; notices and notification payloads are scrubbed. Null to go on as usual.
+    /// </summary>
+    private RelayAction? MaskingMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        switch ((BackendMessageCode)code)
+        {
+            case BackendMessageCode.DataRow:
+                RewriteRow(message, output);
+                return RelayAction.Replaced;
+            case BackendMessageCode.RowDescription:
+                return OnRowDescription(message) ? Swallow(code) : null;
+            case BackendMessageCode.NoData:
+                if (_model.Current.Tag is StatementContext { DescribeTarget: { } slot } describe)
+                {
+                    slot.Plan = ResultPlan.PassAll;
+                    if (describe.Injected)
+                    {
+                        return Swallow(code);
+                    }
+                }
+
+                return null;
+            case BackendMessageCode.CommandComplete or BackendMessageCode.EmptyQueryResponse:
+                _rowPlan = null;
+                if (_model.Current.Tag is StatementContext { Portal: null } query)
+                {
+                    // The next statement of a multi-statement Query is answered next.
+                    query.Index++;
+                }
+
+                return null;
+            case BackendMessageCode.PortalSuspended or BackendMessageCode.ReadyForQuery or BackendMessageCode.CopyOutResponse:
+                _rowPlan = null;
+                return null;
+            case BackendMessageCode.NoticeResponse:
+                ErrorResponse notice = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
+                ErrorResponse scrubbed = _masking!.Scrub(notice, (_model.Current.Tag as StatementContext)?.Statement);
+                if (ReferenceEquals(scrubbed, notice))
+                {
+                    return null;
+                }
+
+                scrubbed.WriteNoticeTo(output);
+                return RelayAction.Replaced;
+            case BackendMessageCode.NotificationResponse when _masking!.ScrubsPayloads:
+                NotificationResponse notification = NotificationResponse.Read(message.Slice(PgFraming.HeaderLength));
+                string payload = _masking.ScrubPayload(notification.Payload);
+                if (ReferenceEquals(payload, notification.Payload))
+                {
+                    return null;
+                }
+
+                (notification with { Payload = payload }).WriteTo(output);
+                return RelayAction.Replaced;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The answer to the gateway's own Describe: it completes the request and goes no further.</summary>
+    private RelayAction Swallow(byte code)
+    {
+        _model.OnBackendMessage((BackendMessageCode)code);
+        return RelayAction.Replaced;
+    }
+
+    /// <summary>Makes the plan of a RowDescription; true when it answers the gateway's own Describe.</summary>
+    private bool OnRowDescription(in ReadOnlySequence<byte> message)
+    {
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
+            var context = _model.Current.Tag as StatementContext;
+            if (context?.DescribeTarget is { } slot)
+            {
+                slot.Plan = _masking!.Plan(context.Described, body);
+                return context.Injected;
+            }
+
+            // A Describe the gateway could not place, or a result: the plan of the rows that follow.
+            ResultPlan plan = _masking!.Plan(context?.Statement, body);
+            context?.NoteMasking(plan);
+            _rowPlan = plan;
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The plan of an Execute's rows: its portal's Describe, else its statement's with the Bind's formats, else unknown.</summary>
+    private ResultPlan ResolvePlan()
+    {
+        if (_model.Current.Tag is not StatementContext { Portal: { } portal } context)
+        {
+            // Rows without a RowDescription or a portal the gateway followed: nothing is known, nothing passes.
+            return ResultPlan.Unknown;
+        }
+
+        ResultPlan plan = portal.PortalResult?.Plan
+            ?? (portal.StatementResult.Plan is { } statementPlan
+                ? (portal.ResultFormats is { } formats ? statementPlan.WithFormats(formats) : statementPlan.AsNulls())
+                : ResultPlan.Unknown);
+        context.NoteMasking(plan);
+        return plan;
+    }
+
+    private void RewriteRow(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        byte[]? rented = null;
+        try
+        {
+            _rowPlan ??= ResolvePlan();
+            _rowPlan.RewriteDataRow(Contiguous(message, ref rented), output, _masking!.Key, _scratch ??= new ArrayBufferWriter<byte>(256));
+            if (_scratch.Capacity > 64 * 1024)
+            {
+                _scratch = null;
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> message, ref byte[]? rented)
+    {
+        if (message.IsSingleSegment)
+        {
+            return message.FirstSpan;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
+        message.CopyTo(rented);
+        return rented.AsSpan(0, (int)message.Length);
+    }
 
     protected override void OnRejected(byte code) =>
         ThrowHelper.ThrowProtocolViolation("unexpected message type " + code.ToString(System.Globalization.CultureInfo.InvariantCulture) + " from the server");

@@ -28,13 +28,13 @@ internal sealed partial class ClientSession
         ServerConnection server = _server!;
         var client = new RelayConnection(_socket, _clientTls ? _clientStream : null);
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
-        var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups);
+        var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups, _masking);
         SessionAudit? audit = StartAudit();
-        using var toServer = new FrontendRelay(_model, gate, audit, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
+        using var toServer = new FrontendRelay(_model, gate, audit, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
         {
             Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
         };
-        using var toClient = new BackendRelay(_model, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
+        using var toClient = new BackendRelay(_model, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
         _clientSide = client;
         _serverSide = upstream;
         Volatile.Write(ref _toClient, toClient);
@@ -104,7 +104,7 @@ internal sealed partial class ClientSession
         });
         _model.RequestCompleted = (_, outcome, tag) =>
         {
-            if (tag is AuditedStatement statement)
+            if (tag is StatementContext { Audit: { } statement })
             {
                 if (outcome != RequestOutcome.Completed && statement.SqlState is null)
                 {
@@ -237,6 +237,13 @@ internal sealed partial class ClientSession
                 }
 
                 filled += received;
+
+                // Masking: after DDL, or on a relation the snapshot did not know, the catalog is read before more SQL goes up.
+                if (relay is FrontendRelay { NeedsCatalogRefresh: true } refreshing)
+                {
+                    await refreshing.RefreshCatalogAsync();
+                }
+
                 var sequence = new ReadOnlySequence<byte>(buffer, 0, filled);
                 RelayAction action = relay.Process(ref sequence, forwarded);
                 int left = (int)sequence.Length;
@@ -254,6 +261,12 @@ internal sealed partial class ClientSession
 
                 if (forwarded.WrittenCount > 0)
                 {
+                    // Masking: a statement named a relation the catalog snapshot lacks; read it before the statement runs.
+                    if (relay is FrontendRelay { NeedsCatalogRefresh: true } stale)
+                    {
+                        await stale.RefreshCatalogAsync();
+                    }
+
                     // Strict audit: no statement leaves before its start record is on disk (one group commit per pass).
                     if (relay is FrontendRelay front && !await front.WaitAuditDurableAsync())
                     {

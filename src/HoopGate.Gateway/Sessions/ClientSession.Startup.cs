@@ -99,6 +99,19 @@ internal sealed partial class ClientSession
             return false;
         }
 
+        // 2b. No result may leave before the gateway knows which columns to mask: the database's catalog first.
+        try
+        {
+            _masking = new HoopGate.Masking.MaskingSession(_services.Catalog, _database, _services.PseudonymKey);
+            await _masking.RefreshAsync(stopping);
+        }
+        catch (HoopGate.Masking.Catalog.CatalogUnavailableException ex)
+        {
+            LogStartupFailed(ex.Message);
+            await TryWriteFatalAsync(SqlState.CannotConnectNow, "the gateway cannot read the database's catalog, so it cannot mask results", hint: "see the gateway log");
+            return false;
+        }
+
         // 3. Greet the client as the server would, with a cancel key of our own.
         _clientKey = _services.CancelRegistry.Register(_server.KeyData);
         BackendKeyData clientKey = _clientKey.Value;

@@ -34,6 +34,7 @@ internal sealed partial class ClientSession : IAsyncDisposable
     private SessionGrant _grant = SessionGrant.Unrestricted;
     private ErrorResponse? _forcedEnd;
     private string _database = "";
+    private HoopGate.Masking.MaskingSession? _masking;
     private string? _clientApplication;
     private string _endReason = "client disconnected";
     private volatile bool _shutdownRequested;

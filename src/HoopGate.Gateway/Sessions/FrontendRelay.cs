@@ -47,13 +47,36 @@ internal sealed class FrontendRelay : MessageRelay
     private readonly SessionModel _model;
     private readonly StatementGate _gate;
     private readonly SessionAudit? _audit;
+    private readonly HoopGate.Masking.MaskingSession? _masking;
 
-    public FrontendRelay(SessionModel model, StatementGate gate, SessionAudit? audit, int maxInspectedLength, int maxStreamedLength)
+    // Prepared statements and portals are followed when something needs them: audit (SQL of an Execute), masking (plans).
+    private readonly bool _track;
+
+    public FrontendRelay(
+        SessionModel model, StatementGate gate, SessionAudit? audit, HoopGate.Masking.MaskingSession? masking, int maxInspectedLength, int maxStreamedLength)
         : base(maxInspectedLength, maxStreamedLength)
     {
         _model = model;
         _gate = gate;
         _audit = audit;
+        _masking = masking;
+        _track = audit is not null || masking is not null;
+    }
+
+    /// <summary>True when the catalog should be read before the next statement goes upstream.</summary>
+    public bool NeedsCatalogRefresh => _masking is { NeedsRefresh: true };
+
+    /// <summary>Reads the catalog again; keeps the old snapshot when it cannot (results of unknown relations stay masked).</summary>
+    public async ValueTask RefreshCatalogAsync()
+    {
+        try
+        {
+            await _masking!.RefreshAsync(CancellationToken.None);
+        }
+        catch (HoopGate.Masking.Catalog.CatalogUnavailableException)
+        {
+            // Logged by the cache; the session goes on with what it knew.
+        }
     }
 
     /// <summary>Raised for every refused statement (rule, analysis) — for logging until the audit trail records it.</summary>
@@ -80,10 +103,13 @@ internal sealed class FrontendRelay : MessageRelay
                 _model.OnFrontendMessage(
                     FrontendMessageCode.FunctionCall,
                     s_functionCallRefused,
-                    _audit?.StatementStarted("function-call", "(FunctionCall message)", null, PolicyDecision.Deny("function-call", "FunctionCall is refused")));
+                    Context(_audit?.StatementStarted("function-call", "(FunctionCall message)", null, PolicyDecision.Deny("function-call", "FunctionCall is refused")), null));
                 return RelayAction.Replaced;
             case FrontendMessageCode.Execute:
                 return OnExecute(message, output);
+            case FrontendMessageCode.Describe:
+                _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: _masking is null ? null : DescribeContext(message));
+                return RelayAction.Forward;
             case FrontendMessageCode.Close:
                 OnClose(message);
                 _model.OnFrontendMessage(FrontendMessageCode.Close);
@@ -99,7 +125,7 @@ internal sealed class FrontendRelay : MessageRelay
 
     protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
     {
-        if (code == (byte)FrontendMessageCode.Bind && _audit is not null)
+        if (code == (byte)FrontendMessageCode.Bind && _track)
         {
             OnBind(available);
         }
@@ -112,8 +138,8 @@ internal sealed class FrontendRelay : MessageRelay
     /// record of its parameters, the whole of a Bind up to <see cref="BindInspectLimit"/>.
     /// </summary>
     protected override int RequiredHead(byte code, int length) =>
-        code == (byte)FrontendMessageCode.Bind && _audit is not null
-            ? Math.Min(length + 1, _audit.ParameterMode == HoopGate.Audit.AuditParameterMode.None ? BindHead : BindInspectLimit)
+        code == (byte)FrontendMessageCode.Bind && _track
+            ? Math.Min(length + 1, _masking is null && _audit!.ParameterMode == HoopGate.Audit.AuditParameterMode.None ? BindHead : BindInspectLimit)
             : 0;
 
     /// <summary>Binds up to this size (bytes) have their parameters recorded; larger ones stream and say so in the record.</summary>
@@ -159,7 +185,7 @@ internal sealed class FrontendRelay : MessageRelay
                 decision = PolicyDecision.Deny("audit", "the audit trail cannot be written");
             }
 
-            if (code == FrontendMessageCode.Parse && _audit is not null)
+            if (code == FrontendMessageCode.Parse && _track)
             {
                 // A failed Parse of the unnamed statement drops the old one too, as the server does; a named statement
                 // that already exists stays what it was (the server refuses to redefine it).
@@ -180,7 +206,7 @@ internal sealed class FrontendRelay : MessageRelay
                 : null;
             if (refusal is null)
             {
-                _model.OnFrontendMessage(code, tag: audited);
+                _model.OnFrontendMessage(code, tag: code == FrontendMessageCode.Query ? Context(audited, analysis) : Context(audited, null));
                 return RelayAction.Forward;
             }
 
@@ -193,7 +219,7 @@ internal sealed class FrontendRelay : MessageRelay
                 WriteRefusedParse(output, name);
             }
 
-            _model.OnFrontendMessage(code, refusal, audited);
+            _model.OnFrontendMessage(code, refusal, Context(audited, null));
             return RelayAction.Replaced;
         }
         finally
@@ -207,7 +233,7 @@ internal sealed class FrontendRelay : MessageRelay
 
     private RelayAction OnExecute(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
-        if (_audit is null)
+        if (!_track)
         {
             _model.OnFrontendMessage(FrontendMessageCode.Execute);
             return RelayAction.Forward;
@@ -220,7 +246,7 @@ internal sealed class FrontendRelay : MessageRelay
             string portal = System.Text.Encoding.UTF8.GetString(CString(body, out _));
             PreparedStatement? statement = _portals.GetValueOrDefault(portal);
             string sql = statement?.Sql ?? "(portal not seen by the gateway)";
-            if (!_audit.CanStartStatements)
+            if (_audit is { CanStartStatements: false })
             {
                 // An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync; the client gets 53000.
                 AuditedStatement refused = _audit.StatementStarted("extended", sql, statement?.Analysis, PolicyDecision.Deny("audit", "the audit trail cannot be written"));
@@ -229,13 +255,29 @@ internal sealed class FrontendRelay : MessageRelay
                 writer.WriteByte(0);
                 writer.WriteInt32(0);
                 writer.Commit();
-                _model.OnFrontendMessage(FrontendMessageCode.Execute, s_auditUnavailable, refused);
+                _model.OnFrontendMessage(FrontendMessageCode.Execute, s_auditUnavailable, Context(refused, null));
                 return RelayAction.Replaced;
             }
 
-            AuditedStatement audited = _audit.StatementStarted(
-                "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted);
-            _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: audited);
+            if (_masking is not null && statement is { PortalResult: { Requested: false } slot } && !statement.StatementResult.Requested)
+            {
+                // Nobody described this portal (a client that caches descriptions): ask the server, so that the rows can
+                // be masked by their columns; the answer is the gateway's and never reaches the client.
+                WriteDescribePortal(output, CString(body, out _));
+                slot.Requested = true;
+                _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: new StatementContext
+                {
+                    DescribeTarget = slot,
+                    Described = statement.Analysis is { IsValid: true, Statements.Count: 1 } described ? described.Statements[0] : null,
+                    Injected = true,
+                });
+                message.CopyTo(output.GetSpan((int)message.Length));
+                output.Advance((int)message.Length);
+                ExecuteForwarded(statement, sql);
+                return RelayAction.Replaced;
+            }
+
+            ExecuteForwarded(statement, sql);
             return RelayAction.Forward;
         }
         finally
@@ -245,6 +287,22 @@ internal sealed class FrontendRelay : MessageRelay
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    private void ExecuteForwarded(PreparedStatement? statement, string sql)
+    {
+        AuditedStatement? audited = _audit?.StatementStarted(
+            "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted);
+        _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: new StatementContext { Audit = audited, Analysis = statement?.Analysis, Portal = statement });
+    }
+
+    private static void WriteDescribePortal(IBufferWriter<byte> output, ReadOnlySpan<byte> portal)
+    {
+        var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Describe, 1 + portal.Length + 1);
+        writer.WriteByte((byte)'P');
+        writer.WriteBytes(portal);
+        writer.WriteByte(0);
+        writer.Commit();
     }
 
     private void OnBind(in ReadOnlySequence<byte> available)
@@ -283,19 +341,18 @@ internal sealed class FrontendRelay : MessageRelay
 
             IReadOnlyList<string?>? parameters = null;
             string? omitted = null;
-            if (_audit!.ParameterMode != HoopGate.Audit.AuditParameterMode.None)
+            short[]? formats = null;
+            string?[]? values = null;
+            ReadOnlySpan<byte> rest = span[(portalEnd + 1 + statementEnd + 1)..];
+            bool record = _audit is not null && _audit.ParameterMode != HoopGate.Audit.AuditParameterMode.None;
+            bool read = whole && TryReadParameters(rest, record, out values, out formats);
+            if (record)
             {
-                if (whole && TryReadParameters(span[(portalEnd + 1 + statementEnd + 1)..], out string?[]? values))
-                {
-                    parameters = values;
-                }
-                else
-                {
-                    omitted = whole ? "malformed" : "too large to record";
-                }
+                parameters = read ? values : null;
+                omitted = read ? null : whole ? "malformed" : "too large to record";
             }
 
-            _portals[portal] = prepared with { Parameters = parameters, ParametersOmitted = omitted };
+            _portals[portal] = prepared with { Parameters = parameters, ParametersOmitted = omitted, ResultFormats = formats, PortalResult = new ResultSlot() };
         }
         finally
         {
@@ -310,9 +367,11 @@ internal sealed class FrontendRelay : MessageRelay
         return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[1..]);
     }
 
-    private bool TryReadParameters(ReadOnlySpan<byte> rest, out string?[]? values)
+    /// <summary>Reads a Bind's parameters (recording them for audit when asked) and the result formats that follow them.</summary>
+    private bool TryReadParameters(ReadOnlySpan<byte> rest, bool record, out string?[]? values, out short[]? resultFormats)
     {
         values = null;
+        resultFormats = null;
         if (rest.Length < 2)
         {
             return false;
@@ -329,7 +388,7 @@ internal sealed class FrontendRelay : MessageRelay
         rest = rest[(formatCount * 2)..];
         int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(rest);
         rest = rest[2..];
-        var result = new string?[count];
+        string?[]? result = record ? new string?[count] : null;
         for (int i = 0; i < count; i++)
         {
             if (rest.Length < 4)
@@ -349,18 +408,76 @@ internal sealed class FrontendRelay : MessageRelay
                 return false;
             }
 
-            int format = formatCount == 0 ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(formats[((formatCount == 1 ? 0 : i) * 2)..]);
-            result[i] = _audit!.RecordParameter(rest[..length], binary: format == 1);
+            if (result is not null)
+            {
+                int format = formatCount == 0 ? 0 : System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(formats[((formatCount == 1 ? 0 : i) * 2)..]);
+                result[i] = _audit!.RecordParameter(rest[..length], binary: format == 1);
+            }
+
             rest = rest[length..];
+        }
+
+        // Int16 r, Int16 resultFormat[r].
+        if (rest.Length < 2)
+        {
+            return false;
+        }
+
+        int resultCount = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(rest);
+        if (resultCount < 0 || rest.Length != 2 + (resultCount * 2))
+        {
+            return false;
+        }
+
+        resultFormats = resultCount == 0 ? [] : new short[resultCount];
+        for (int i = 0; i < resultCount; i++)
+        {
+            resultFormats[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(rest[(2 + (i * 2))..]);
         }
 
         values = result;
         return true;
     }
 
+    /// <summary>A Describe's target: the slot its RowDescription's plan goes to.</summary>
+    private StatementContext? DescribeContext(in ReadOnlySequence<byte> message)
+    {
+        if (message.Length < PgFraming.HeaderLength + 2)
+        {
+            return null;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
+            string name = System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
+            bool portal = body[0] == (byte)'P';
+            if (!(portal ? _portals : _prepared).TryGetValue(name, out PreparedStatement? target))
+            {
+                return null;
+            }
+
+            StatementInfo? described = target.Analysis is { IsValid: true, Statements.Count: 1 } a ? a.Statements[0] : null;
+            ResultSlot? slot = portal ? target.PortalResult : target.StatementResult;
+            slot?.Requested = true;
+            return new StatementContext { DescribeTarget = slot, Described = described };
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static StatementContext? Context(AuditedStatement? audited, SqlAnalysis? analysis) =>
+        audited is null && analysis is null ? null : new StatementContext { Audit = audited, Analysis = analysis };
+
     private void OnClose(in ReadOnlySequence<byte> message)
     {
-        if (_audit is null || message.Length < PgFraming.HeaderLength + 2)
+        if (!_track || message.Length < PgFraming.HeaderLength + 2)
         {
             return;
         }

@@ -120,9 +120,10 @@ internal abstract class MessageRelay : IDisposable
 
                 case MessageDisposition.Inspect:
                     // 5. Whole messages.
-                    if (length > _maxInspectedLength)
+                    int limit = InspectLimit(code, _maxInspectedLength);
+                    if (length > limit)
                     {
-                        ThrowHelper.ThrowMessageTooLong(length, _maxInspectedLength);
+                        ThrowHelper.ThrowMessageTooLong(length, limit);
                     }
 
                     int total = length + 1;
@@ -188,6 +189,9 @@ internal abstract class MessageRelay : IDisposable
     protected virtual void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
     {
     }
+
+    /// <summary>The largest inspected message of a type (by default the configured limit).</summary>
+    protected virtual int InspectLimit(byte code, int configured) => configured;
 
     /// <summary>How many bytes of a streamed message (header included) must be buffered before it starts to stream.</summary>
     protected virtual int RequiredHead(byte code, int length) => 0;

@@ -1,3 +1,4 @@
+using HoopGate.Gateway.Interception;
 using HoopGate.Policy;
 using HoopGate.Sql;
 
@@ -12,4 +13,13 @@ internal sealed record PreparedStatement(string Sql, SqlAnalysis Analysis, Polic
     public IReadOnlyList<string?>? Parameters { get; init; }
 
     public string? ParametersOmitted { get; init; }
+
+    /// <summary>The plan from a Describe of the statement (shared with its portals, which copy the reference).</summary>
+    public ResultSlot StatementResult { get; init; } = new();
+
+    /// <summary>For a portal: the plan from a Describe of the portal.</summary>
+    public ResultSlot? PortalResult { get; init; }
+
+    /// <summary>For a portal: the result formats its Bind asked for; null when the Bind was too large to read them.</summary>
+    public short[]? ResultFormats { get; init; }
 }

@@ -253,11 +253,11 @@ internal sealed class SessionModel
         // Extended protocol: this request failed and the server discards everything up to Sync. When the failed request
         // carries no tag (a Bind or Describe of the statement an observer follows), the first tagged request skipped is
         // the statement that failed (its Execute), not one that merely did not run.
-        bool claimed = _tags[_head] is not null;
+        bool claimed = IsStatement(_tags[_head]);
         Dequeue(RequestOutcome.Failed);
         while (_count > 0 && _queue[_head] != PendingKind.Sync)
         {
-            bool tagged = _tags[_head] is not null;
+            bool tagged = IsStatement(_tags[_head]);
             Dequeue(!claimed && tagged ? RequestOutcome.Failed : RequestOutcome.Skipped);
             claimed |= tagged;
         }
@@ -296,6 +296,9 @@ internal sealed class SessionModel
             }
         }
     }
+
+    /// <summary>A tag that stands for an audited statement (not merely a Describe's plan slot).</summary>
+    private static bool IsStatement(object? tag) => tag is HoopGate.Gateway.Interception.StatementContext { Audit: not null } || (tag is not null and not HoopGate.Gateway.Interception.StatementContext);
 
     private bool PeekIs(PendingKind kind) => _count > 0 && _queue[_head] == kind;
 

@@ -23,8 +23,12 @@ internal sealed class SessionServices
         HoopGate.Audit.AuditOptions auditOptions,
         HoopGate.Audit.AuditSpool? auditSpool,
         HoopGate.Audit.AuditParameterHasher? auditParameters,
+        HoopGate.Masking.Catalog.CatalogCache catalog,
+        HoopGate.Masking.PseudonymKey pseudonymKey,
         ILoggerFactory loggerFactory)
     {
+        Catalog = catalog;
+        PseudonymKey = pseudonymKey;
         AuditParameters = auditParameters;
         AuditOptions = auditOptions;
         AuditSpool = auditSpool;
@@ -67,6 +71,12 @@ internal sealed class SessionServices
 
     /// <summary>The spool, or null when audit is off.</summary>
     public HoopGate.Audit.AuditSpool? AuditSpool { get; }
+
+    /// <summary>Catalog snapshots per database, for masking.</summary>
+    public HoopGate.Masking.Catalog.CatalogCache Catalog { get; }
+
+    /// <summary>The key of pseudonymised values.</summary>
+    public HoopGate.Masking.PseudonymKey PseudonymKey { get; }
 
     /// <summary>Records bound parameters as configured, or null when audit is off.</summary>
     public HoopGate.Audit.AuditParameterHasher? AuditParameters { get; }

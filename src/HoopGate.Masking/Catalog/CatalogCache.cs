@@ -56,10 +56,15 @@ public sealed partial class CatalogCache : IAsyncDisposable
 
     /// <summary>A fresh enough snapshot of the database, reading it when needed.</summary>
     /// <exception cref="NpgsqlException">The catalog could not be read.</exception>
-    public async ValueTask<CatalogSnapshot> GetAsync(string database, CancellationToken cancellationToken)
+    public ValueTask<CatalogSnapshot> GetAsync(string database, CancellationToken cancellationToken) =>
+        GetAsync(database, DateTimeOffset.MinValue, cancellationToken);
+
+    /// <summary>A snapshot read no earlier than <paramref name="notBefore"/> (and fresh enough), reading one when needed.</summary>
+    /// <exception cref="CatalogUnavailableException">The catalog could not be read.</exception>
+    public async ValueTask<CatalogSnapshot> GetAsync(string database, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
         Entry entry = _entries.GetOrAdd(database, static _ => new Entry());
-        if (entry.Snapshot is { } snapshot && !entry.Stale && _time.GetUtcNow() - snapshot.LoadedAt <= _maxAge)
+        if (entry.Snapshot is { } snapshot && !entry.Stale && snapshot.LoadedAt >= notBefore && _time.GetUtcNow() - snapshot.LoadedAt <= _maxAge)
         {
             return snapshot;
         }

@@ -27,6 +27,8 @@ internal static class CatalogLoader
 
     public static async Task<CatalogSnapshot> LoadAsync(NpgsqlDataSource dataSource, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The snapshot is as of its start: anything committed before then is in it.
+        DateTimeOffset startedAt = time.GetUtcNow();
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var relations = new List<CatalogRelation>();
@@ -76,6 +78,6 @@ internal static class CatalogLoader
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new CatalogSnapshot(relations, functions, time.GetUtcNow());
+        return new CatalogSnapshot(relations, functions, startedAt);
     }
 }

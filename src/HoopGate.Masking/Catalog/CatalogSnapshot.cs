@@ -60,6 +60,25 @@ public sealed class CatalogSnapshot
     /// <summary>The relation with that OID, or null (created after the snapshot, or not a relation).</summary>
     public CatalogRelation? Find(uint oid) => _byOid.GetValueOrDefault(oid);
 
+    /// <summary>Whether a name in a statement stands for any relation the snapshot knows.</summary>
+    public bool Contains(string? schema, string name)
+    {
+        if (!_byName.TryGetValue(name, out List<CatalogRelation>? list))
+        {
+            return false;
+        }
+
+        foreach (CatalogRelation relation in list)
+        {
+            if (schema is null || relation.Schema == schema)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The relations a name in a statement may stand for: the one in its schema when qualified, otherwise every
     /// relation of that name in any schema (the gateway does not know the session's search_path, so it assumes the worst).

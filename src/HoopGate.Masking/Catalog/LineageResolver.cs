@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HoopGate.Policy;
 using HoopGate.Sql;
 
@@ -66,6 +67,11 @@ internal sealed class LineageResolver
 
     /// <summary>A function defined in the database, not trusted by the policy, that the statement calls.</summary>
     public FunctionReference? UntrustedFunction { get; }
+
+    /// <summary>The first masked column the statement filters, joins, groups or sorts by, or null.</summary>
+    public ColumnSource? FirstMaskedPredicate => (_firstPredicate ??= new StrongBox<ColumnSource?>(MaskedPredicates().FirstOrDefault())).Value;
+
+    private StrongBox<ColumnSource?>? _firstPredicate;
 
     /// <summary>The masked columns the statement mentions in WHERE, JOIN, GROUP BY, HAVING, ORDER BY, DISTINCT ON or windows.</summary>
     public IEnumerable<ColumnSource> MaskedPredicates()

@@ -22,6 +22,26 @@ internal sealed class ProtectionMap
     public ColumnProtection? Get(uint relation, short attribute) =>
         _byRelation.TryGetValue(relation, out ColumnProtection?[]? columns) && attribute > 0 && attribute < columns.Length ? columns[attribute] : null;
 
+    /// <summary>The protection of a whole row of the relation (attribute 0): every protected column's sources, or null.</summary>
+    public ColumnProtection? WholeRow(uint relation)
+    {
+        if (!_byRelation.TryGetValue(relation, out ColumnProtection?[]? columns))
+        {
+            return null;
+        }
+
+        var sources = new List<ColumnSource>();
+        foreach (ColumnProtection? column in columns)
+        {
+            if (column is not null)
+            {
+                sources.AddRange(column.Sources);
+            }
+        }
+
+        return new ColumnProtection(Policy.Expressions, sources.Distinct().ToList());
+    }
+
     /// <summary>True when any column of the relation is protected.</summary>
     public bool HasProtected(uint relation) => _byRelation.ContainsKey(relation);
 

@@ -60,6 +60,9 @@ public static class SqlState
     /// <summary>57P01 admin_shutdown: the gateway is shutting down.</summary>
     public const string AdminShutdown = "57P01";
 
+    /// <summary>57P03 cannot_connect_now: the gateway cannot serve the session yet (it cannot read the catalog it masks by).</summary>
+    public const string CannotConnectNow = "57P03";
+
     /// <summary>57P05 idle_session_timeout.</summary>
     public const string IdleSessionTimeout = "57P05";
 

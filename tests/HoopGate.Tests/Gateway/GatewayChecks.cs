@@ -74,12 +74,12 @@ internal static class GatewayChecks
         return (long)(await command.ExecuteScalarAsync().Within())!;
     }
 
-    /// <summary>How many hg_app server backends exist, whoever opened them (the audit shipper's, in hg_audit, aside).</summary>
+    /// <summary>How many hg_app server backends exist, whoever opened them (the audit shipper's, in hg_audit, and the catalog reader's aside).</summary>
     public static async Task<long> CountGatewayBackendsAsync(PostgresCluster cluster)
     {
         await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
         await connection.OpenAsync().Within();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit'", connection);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit' AND application_name <> 'hoopgate catalog'", connection);
         return (long)(await command.ExecuteScalarAsync().Within())!;
     }
 

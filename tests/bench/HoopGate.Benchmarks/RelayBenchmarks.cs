@@ -37,8 +37,8 @@ public class RelayBenchmarks
         _response = new ReadOnlySequence<byte>(response.WrittenMemory);
 
         _model = new SessionModel();
-        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), null, 64 * 1024 * 1024, int.MaxValue);
-        _backend = new BackendRelay(_model, 64 * 1024 * 1024, int.MaxValue);
+        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), null, null, 64 * 1024 * 1024, int.MaxValue);
+        _backend = new BackendRelay(_model, null, 64 * 1024 * 1024, int.MaxValue);
     }
 
     [Benchmark(Description = "pgbench -S round trip: Query + T/D/C/Z")]

@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using HoopGate.Masking;
+using HoopGate.Masking.Catalog;
+using HoopGate.Policy;
+using HoopGate.Sql;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Tests.Masking;
+
+/// <summary>Mask plans and refusals from a catalog snapshot made by hand (the end-to-end tests read a real one).</summary>
+public sealed class MaskingSessionTests
+{
+    private const uint Patients = 16400;
+    private const uint Visits = 16401;
+    private const uint Summary = 16402;
+    private const uint Text = 25;
+    private const uint Int8 = 20;
+
+    private const string Policy = """
+        version: 1
+        everyone:
+          statements: [select, copy]
+          read: [clinic.*]
+        groups:
+          clinicians:
+            unmask: [clinic.patients.*]
+        masking:
+          refusePredicates: true
+          columns:
+            clinic.patients.ssn: ssn
+          classes:
+            ssn: { method: partial, keep: 4 }
+        """;
+
+    private static readonly CatalogSnapshot s_catalog = new(
+        [
+            new CatalogRelation(Patients, "clinic", "patients", 'r',
+                [new(1, "id", Int8, null), new(2, "ssn", Text, null), new(3, "email", Text, "phi:email"), new(4, "diagnosis", Text, null)], null),
+            new CatalogRelation(Visits, "clinic", "visits", 'r', [new(1, "id", Int8, null), new(2, "patient_id", Int8, null), new(3, "notes", Text, "phi:note")], null),
+            new CatalogRelation(Summary, "clinic", "summary", 'v', [new(1, "id", Int8, null), new(2, "shout", Text, null), new(3, "diagnosis", Text, null)],
+                "SELECT p.id, upper(p.ssn) AS shout, p.diagnosis FROM clinic.patients p"),
+        ],
+        [("clinic", "leak")],
+        DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void Columns_are_protected_by_pattern_and_by_comment_tag_and_others_pass()
+    {
+        ResultPlan plan = Plan(Analyst(), "SELECT id, ssn, email, diagnosis FROM clinic.patients",
+            (Patients, 1, Int8), (Patients, 2, Text), (Patients, 3, Text), (Patients, 4, Text));
+
+        Assert.Equal(["clinic.patients.ssn:ssn", "clinic.patients.email:email"], plan.MaskedColumns);
+        Assert.Equal(new string?[] { "1", "***-**-6789", "****@b.example", "flu" }, Rewrite(plan, "1", "900-12-6789", "a@b.example", "flu"));
+    }
+
+    [Fact]
+    public void A_view_column_derived_from_a_protected_one_is_masked_and_its_plain_columns_pass()
+    {
+        ResultPlan plan = Plan(Analyst(), "SELECT * FROM clinic.summary", (Summary, 1, Int8), (Summary, 2, Text), (Summary, 3, Text));
+
+        Assert.Equal(new string?[] { "1", "[REDACTED]", "flu" }, Rewrite(plan, "1", "900-12-6789", "flu"));
+    }
+
+    [Theory]
+    [InlineData("SELECT upper(ssn) FROM clinic.patients", true)]
+    [InlineData("SELECT p FROM clinic.patients p", true)]
+    [InlineData("SELECT x FROM (SELECT ssn AS x FROM clinic.patients) q", true)]
+    [InlineData("SELECT ssn FROM clinic.patients UNION SELECT 'a'", true)]
+    [InlineData("SELECT clinic.leak()", true)]
+    [InlineData("SELECT * FROM clinic.leak()", true)]
+    [InlineData("SELECT count(*) FROM clinic.patients", false)]
+    [InlineData("SELECT upper(diagnosis), id + 1 FROM clinic.patients", false)]
+    [InlineData("SELECT upper(diagnosis), ssn FROM clinic.patients", false)]
+    [InlineData("SELECT 1 + 1", false)]
+    public void An_expression_column_is_masked_unless_it_is_provably_clean(string sql, bool masked)
+    {
+        ResultPlan plan = Plan(Analyst(), sql, (0, 0, Text));
+
+        Assert.Equal(masked, plan.HasMasks);
+    }
+
+    [Fact]
+    public void An_identity_with_an_unmask_grant_gets_raw_values_and_the_plan_says_which_were_protected()
+    {
+        ResultPlan plan = Plan(Clinician(), "SELECT ssn, upper(email) FROM clinic.patients", (Patients, 2, Text), (0, 0, Text));
+
+        Assert.False(plan.HasMasks);
+        Assert.Equal(["clinic.patients.ssn", "(expression over clinic.patients.email)"], plan.UnmaskedColumns);
+    }
+
+    [Fact]
+    public void A_relation_created_after_the_snapshot_is_masked_until_the_catalog_is_read_again()
+    {
+        ResultPlan plan = Plan(Analyst(), "SELECT id FROM clinic.brand_new", (99999, 1, Int8), (99999, 2, Text));
+
+        Assert.Equal(new string?[] { null, "[REDACTED]" }, Rewrite(plan, "1", "x"));
+    }
+
+    [Theory]
+    [InlineData("SELECT id FROM clinic.patients WHERE ssn = '900-12-6789'")]
+    [InlineData("SELECT id FROM clinic.patients p JOIN clinic.visits v ON v.patient_id = p.id ORDER BY p.email")]
+    [InlineData("SELECT count(*) FROM clinic.summary GROUP BY shout")]
+    [InlineData("SELECT id FROM clinic.patients WHERE id IN (SELECT id FROM clinic.patients WHERE email LIKE 'a%')")]
+    public void Predicates_on_masked_columns_are_refused(string sql)
+    {
+        PolicyDecision? decision = Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst());
+
+        Assert.Equal(MaskingSession.MaskedPredicateRule, decision?.Rule);
+        Assert.Null(Session(Clinician()).Check(SqlAnalyzer.Analyze(sql), Clinician()));
+    }
+
+    [Theory]
+    [InlineData("COPY clinic.patients TO STDOUT", true)]
+    [InlineData("COPY (SELECT upper(ssn) FROM clinic.patients) TO STDOUT", true)]
+    [InlineData("COPY (SELECT id, diagnosis FROM clinic.patients) TO STDOUT", false)]
+    [InlineData("COPY clinic.visits (id) TO STDOUT", true)]
+    public void Copy_out_of_masked_columns_is_refused(string sql, bool refused)
+    {
+        PolicyDecision? decision = Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst());
+
+        Assert.Equal(refused ? MaskingSession.MaskedCopyRule : null, decision?.Rule);
+    }
+
+    [Fact]
+    public void Rows_fetched_from_a_cursor_are_planned_with_the_query_that_declared_it()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        Assert.Null(session.Check(SqlAnalyzer.Analyze("DECLARE c CURSOR FOR SELECT upper(ssn) FROM clinic.patients"), rules));
+
+        ResultPlan fetched = session.Plan(SqlAnalyzer.Analyze("FETCH 5 FROM c").Statements[0], RowDescription((0, 0, Text)));
+        ResultPlan unknown = session.Plan(SqlAnalyzer.Analyze("FETCH 5 FROM nobody_declared_this").Statements[0], RowDescription((0, 0, Text)));
+
+        Assert.True(fetched.HasMasks);
+        Assert.True(unknown.HasMasks);
+    }
+
+    [Fact]
+    public void Error_details_of_statements_over_masked_columns_are_hidden_and_detectors_scrub_the_rest()
+    {
+        var policyWithDetectors = PolicyLoader.Load(Policy + "\n  detectors: [ssn]\n", "test.yaml").Snapshot!.ForGroups([]);
+        MaskingSession session = Session(policyWithDetectors);
+        StatementInfo insert = SqlAnalyzer.Analyze("SELECT ssn FROM clinic.patients").Statements[0];
+        var error = HoopGate.Protocol.Backend.ErrorResponse.Create("ERROR", "23505", "duplicate key value violates unique constraint \"patients_ssn_key\"", detail: "Key (ssn)=(900-12-6789) already exists.");
+        var notice = HoopGate.Protocol.Backend.ErrorResponse.Create("NOTICE", "00000", "unrelated text mentions 900-12-6789");
+
+        HoopGate.Protocol.Backend.ErrorResponse scrubbed = session.Scrub(error, insert);
+        HoopGate.Protocol.Backend.ErrorResponse scrubbedNotice = session.Scrub(notice, SqlAnalyzer.Analyze("SELECT 1").Statements[0]);
+
+        Assert.DoesNotContain("900-12-6789", scrubbed.Detail, StringComparison.Ordinal);
+        Assert.Equal(error.Message, scrubbed.Message);
+        Assert.Equal("unrelated text mentions [REDACTED:ssn]", scrubbedNotice.Message);
+    }
+
+    private static SessionPolicy Analyst() => Snapshot.ForGroups([]);
+
+    private static SessionPolicy Clinician() => Snapshot.ForGroups(["clinicians"]);
+
+    private static PolicySnapshot Snapshot { get; } = PolicyLoader.Load(Policy, "test.yaml").Snapshot!;
+
+    private static MaskingSession Session(SessionPolicy rules)
+    {
+        var cache = new CatalogCache(_ => throw new InvalidOperationException("no database in unit tests"), Options.Create(new MaskingOptions()), TimeProvider.System, NullLogger<CatalogCache>.Instance);
+        var session = new MaskingSession(cache, "clinic", new PseudonymKey(Encoding.UTF8.GetBytes("masking-session-tests-key-0123456789abcdef")));
+        session.Use(s_catalog);
+        Assert.Null(session.Check(SqlAnalyzer.Analyze("SELECT 1"), rules));
+        return session;
+    }
+
+    private static ResultPlan Plan(SessionPolicy rules, string sql, params (uint Table, short Attribute, uint Type)[] fields)
+    {
+        MaskingSession session = Session(rules);
+        SqlAnalysis analysis = SqlAnalyzer.Analyze(sql);
+        Assert.True(analysis.IsValid, analysis.Error?.Message);
+        return session.Plan(analysis.Statements[0], RowDescription(fields));
+    }
+
+    private static byte[] RowDescription(params (uint Table, short Attribute, uint Type)[] fields)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        Span<byte> count = stackalloc byte[2];
+        BinaryPrimitives.WriteInt16BigEndian(count, (short)fields.Length);
+        body.Write(count);
+        foreach ((uint table, short attribute, uint type) in fields)
+        {
+            body.Write("c\0"u8);
+            byte[] field = new byte[18];
+            BinaryPrimitives.WriteUInt32BigEndian(field, table);
+            BinaryPrimitives.WriteInt16BigEndian(field.AsSpan(4), attribute);
+            BinaryPrimitives.WriteUInt32BigEndian(field.AsSpan(6), type);
+            BinaryPrimitives.WriteInt16BigEndian(field.AsSpan(10), -1);
+            body.Write(field);
+        }
+
+        return body.WrittenSpan.ToArray();
+    }
+
+    private static List<string?> Rewrite(ResultPlan plan, params string[] values)
+    {
+        var row = new ArrayBufferWriter<byte>();
+        var message = new HoopGate.Protocol.Backend.DataRow([.. values.Select(v => (byte[]?)Encoding.UTF8.GetBytes(v))]);
+        message.WriteTo(row);
+        var output = new ArrayBufferWriter<byte>();
+        plan.RewriteDataRow(row.WrittenSpan, output, new PseudonymKey(new byte[32]), new ArrayBufferWriter<byte>());
+        var rewritten = HoopGate.Protocol.Backend.DataRow.Read(new ReadOnlySequence<byte>(output.WrittenMemory[5..]));
+        return [.. rewritten.Columns.Select(c => c is null ? null : Encoding.UTF8.GetString(c))];
+    }
+}

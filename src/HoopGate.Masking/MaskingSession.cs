@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Text;
 using HoopGate.Masking.Catalog;
 using HoopGate.Policy;
 using HoopGate.Protocol.Backend;
@@ -116,10 +117,17 @@ public sealed class MaskingSession
             }
 
             LineageResolver resolver = Resolver(state, statement);
-            // COPY (query) TO runs when the query provably returns no masked value; COPY table TO when the table has none.
-            if (statement.Copy is { IsFrom: false } && (resolver.Tainted || (statement.Lineage.Results is null && TouchesMasked(state, statement))))
+            // COPY (query) TO runs when the query provably returns no masked value; COPY table TO in text or CSV is masked
+            // row by row, and refused when it cannot be (binary, another encoding, an option the gateway does not parse).
+            if (statement.Copy is { IsFrom: false, Target: CopyTarget.Client } copy)
             {
-                return PolicyDecision.Deny(MaskedCopyRule, "COPY TO would return columns your groups see masked; use SELECT, whose results are masked");
+                string? refusal = statement.Lineage.Results is not null || resolver.Tainted
+                    ? (resolver.Tainted ? "COPY of a query over columns your groups see masked cannot be masked; use SELECT, whose results are masked" : null)
+                    : CopyTable(state, statement, copy, out _);
+                if (refusal is not null)
+                {
+                    return PolicyDecision.Deny(MaskedCopyRule, refusal);
+                }
             }
 
             if (state.Rules!.Snapshot.Masking.RefusePredicates)
@@ -250,6 +258,99 @@ public sealed class MaskingSession
         }
 
         return new ResultPlan(masks, formats!, masked!, (IReadOnlyList<string>?)unmasked ?? []);
+    }
+
+    /// <summary>The plan of a COPY … TO STDOUT's rows (null: nothing to mask; the statement was checked when it was sent).</summary>
+    public CopyPlan? PlanCopy(StatementInfo? statement)
+    {
+        State? state = _state;
+        if (state?.Rules is null || statement?.Copy is not { IsFrom: false } copy || statement.Lineage.Results is not null)
+        {
+            return null;
+        }
+
+        return CopyTable(state, statement, copy, out CopyPlan? plan) is null ? plan : throw new InvalidOperationException("a refused COPY ran");
+    }
+
+    /// <summary>Plans COPY table TO STDOUT; returns why it cannot be masked, or null (with the plan, null when nothing is masked).</summary>
+    private static string? CopyTable(State state, StatementInfo statement, CopyInfo copy, out CopyPlan? plan)
+    {
+        plan = null;
+        if (statement.Relations.Count != 1)
+        {
+            return TouchesMasked(state, statement) ? "COPY of this relation cannot be masked; use SELECT" : null;
+        }
+
+        RelationReference reference = statement.Relations[0];
+        var relations = state.Catalog.Resolve(reference.Schema, reference.Name).ToList();
+        if (relations.Count != 1)
+        {
+            // Unknown, or an unqualified name that several schemas have: the gateway cannot tell which one is copied.
+            return TouchesMasked(state, statement) ? "COPY of a relation the gateway cannot resolve is refused; qualify its name" : null;
+        }
+
+        CatalogRelation relation = relations[0];
+        var columns = new List<CatalogColumn>();
+        if (copy.Columns is { } names)
+        {
+            foreach (string name in names)
+            {
+                if (relation.Column(name) is not { } column)
+                {
+                    return null;
+                }
+
+                columns.Add(column);
+            }
+        }
+        else
+        {
+            columns.AddRange(relation.Columns.Where(c => !c.Generated));
+        }
+
+        var masks = new ColumnMask?[columns.Count];
+        var masked = new List<string>();
+        for (int i = 0; i < columns.Count; i++)
+        {
+            if (state.Protections.Get(relation.Oid, columns[i].Number) is { } protection && !protection.IsUnmaskedFor(state.Rules!))
+            {
+                masks[i] = new ColumnMask(protection.Rule, columns[i].TypeOid, relation + "." + columns[i].Name + ":" + protection.Rule.Class);
+                masked.Add(masks[i]!.Description);
+            }
+        }
+
+        if (masked.Count == 0)
+        {
+            return null;
+        }
+
+        IReadOnlyDictionary<string, string> options = copy.Options;
+        string format = options.GetValueOrDefault("format", "text").ToLowerInvariant();
+        foreach (string option in options.Keys)
+        {
+            if (option is not ("format" or "delimiter" or "null" or "header" or "quote" or "escape" or "force_quote"))
+            {
+                return "COPY with option " + option + " cannot be masked; use SELECT, whose results are masked";
+            }
+        }
+
+        bool csv = format == "csv";
+        if (!csv && format != "text")
+        {
+            return "COPY in " + format + " format cannot be masked; use text or CSV, or SELECT";
+        }
+
+        string delimiter = options.GetValueOrDefault("delimiter", csv ? "," : "\t");
+        string quote = options.GetValueOrDefault("quote", "\"");
+        string escape = options.GetValueOrDefault("escape", quote);
+        if (Encoding.UTF8.GetByteCount(delimiter) != 1 || Encoding.UTF8.GetByteCount(quote) != 1 || Encoding.UTF8.GetByteCount(escape) != 1)
+        {
+            return "COPY with a multi-byte delimiter, quote or escape cannot be masked";
+        }
+
+        bool header = options.GetValueOrDefault("header", "false") is "true" or "on" or "1" or "match";
+        plan = new CopyPlan(masks, csv, (byte)delimiter[0], options.GetValueOrDefault("null", csv ? "" : "\\N"), (byte)quote[0], (byte)escape[0], header, masked);
+        return null;
     }
 
     /// <summary>An error or notice with protected values taken out; the same instance when nothing changed.</summary>

@@ -396,7 +396,68 @@ internal sealed class ParseTreeWalker
             }
         }
 
-        return new CopyInfo(isFrom, target);
+        var columns = new List<string>();
+        if (body.TryGetProperty("attlist", out JsonElement attlist) && attlist.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement column in attlist.EnumerateArray())
+            {
+                if (StringNode(column) is { } name)
+                {
+                    columns.Add(name);
+                }
+            }
+        }
+
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (body.TryGetProperty("options", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement item in list.EnumerateArray())
+            {
+                if (item.TryGetProperty("DefElem", out JsonElement option) && option.TryGetProperty("defname", out JsonElement defname))
+                {
+                    options[(defname.GetString() ?? "").ToLowerInvariant()] = option.TryGetProperty("arg", out JsonElement arg) ? OptionText(arg) : "true";
+                }
+            }
+        }
+
+        return new CopyInfo(isFrom, target) { Columns = columns.Count > 0 ? columns : null, Options = options };
+    }
+
+    /// <summary>A COPY option's argument as text.</summary>
+    private static string OptionText(JsonElement arg)
+    {
+        if (StringNode(arg) is { } text)
+        {
+            return text;
+        }
+
+        if (arg.TryGetProperty("A_Star", out _))
+        {
+            return "*";
+        }
+
+        if (arg.TryGetProperty("Boolean", out JsonElement boolean))
+        {
+            return boolean.TryGetProperty("boolval", out JsonElement b) && b.ValueKind == JsonValueKind.True ? "true" : "false";
+        }
+
+        if (arg.TryGetProperty("Integer", out JsonElement integer))
+        {
+            return integer.TryGetProperty("ival", out JsonElement i) ? i.GetInt64().ToString(CultureInfo.InvariantCulture) : "0";
+        }
+
+        if (arg.TryGetProperty("List", out JsonElement listNode) && listNode.TryGetProperty("items", out JsonElement items))
+        {
+            var names = new List<string>();
+            foreach (JsonElement item in items.EnumerateArray())
+            {
+                names.Add(StringNode(item) ?? "?");
+            }
+
+            return string.Join(",", names);
+        }
+
+        return "?";
     }
 
     private void ReadDroppedRelations(JsonElement body)

@@ -228,19 +228,35 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Copy_to_stdout_of_a_table_with_masked_columns_is_refused_and_of_clean_columns_runs()
+    public async Task Copy_to_stdout_masks_protected_columns_in_text_and_csv_and_refuses_what_it_cannot_mask()
     {
-        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, Analyst, Password, Clinic);
-
-        RawClient.QueryResult table = await client.QueryAsync("COPY clinic.patients TO STDOUT").Within();
-        RawClient.QueryResult query = await client.QueryAsync("COPY (SELECT upper(ssn) FROM clinic.patients) TO STDOUT WITH (FORMAT csv)").Within();
+        ProcessRunner.Result text = await PsqlAsync(Analyst, "COPY clinic.patients TO STDOUT").Within();
+        ProcessRunner.Result csv = await PsqlAsync(Analyst, "COPY clinic.patients (id, ssn, email, diagnosis) TO STDOUT WITH (FORMAT csv, HEADER)").Within();
         ProcessRunner.Result clean = await PsqlAsync(Analyst, "COPY (SELECT id, diagnosis FROM clinic.patients ORDER BY id) TO STDOUT").Within();
+        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, Analyst, Password, Clinic);
+        RawClient.QueryResult binary = await client.QueryAsync("COPY clinic.patients TO STDOUT WITH (FORMAT binary)").Within();
+        RawClient.QueryResult query = await client.QueryAsync("COPY (SELECT upper(ssn) FROM clinic.patients) TO STDOUT WITH (FORMAT csv)").Within();
 
-        Assert.Equal("42501", Assert.Single(table.Errors).SqlState);
-        Assert.Contains("masked-copy", table.Errors[0].Message, StringComparison.Ordinal);
-        Assert.Equal("42501", Assert.Single(query.Errors).SqlState);
+        Assert.Equal(0, text.ExitCode);
+        string[] lines = text.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(PostgresCluster.ClinicPatients, lines.Length);
+        Patient one = _patients[0];
+        string[] first = lines[0].Split('\t');
+        Assert.Equal(9, first.Length);
+        Assert.Equal("***-**-" + one.Ssn[^4..], first[3]);
+        Assert.Equal(one.Dob[..4] + "-01-01", first[4]);
+        Assert.Equal(["****@example.test", "[REDACTED]", one.Diagnosis], new[] { first[5], first[7], first[8] });
+
+        Assert.Equal(0, csv.ExitCode);
+        string[] csvLines = csv.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,ssn,email,diagnosis", csvLines[0]);
+        Assert.Equal($"{one.Id},\"***-**-{one.Ssn[^4..]}\",\"****@example.test\",{one.Diagnosis}", csvLines[1]);
+
         Assert.Equal(0, clean.ExitCode);
         Assert.Equal(PostgresCluster.ClinicPatients, clean.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("42501", Assert.Single(binary.Errors).SqlState);
+        Assert.Contains("masked-copy", binary.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal("42501", Assert.Single(query.Errors).SqlState);
         AssertNoRawValue();
     }
 

@@ -13,6 +13,8 @@ PG_BIN = next((f"/usr/lib/postgresql/{v}/bin" for v in ("17", "16", "15", "14") 
 USER, PASSWORD = "bench", "bench-password"          # throwaway, loopback only
 CLIENT_USER, CLIENT_PASSWORD = "bench", "bench-client-password"
 ROWS_SQL = "SELECT g, repeat('x', 90) FROM generate_series(1, 1000000) g"
+# The masking workload: every patient with three protected columns (ssn partial, email, phone partial) and two clean ones.
+MASKED_SQL = "SELECT id, ssn, email, phone, diagnosis FROM clinic.patients"
 BENCH_POLICY = """version: 1
 everyone:
   statements: [select, show, set, transaction, utility]
@@ -20,7 +22,17 @@ everyone:
 groups:
   bench:
     statements: [copy]
-    read: [public.*]
+    read: [public.*, clinic.*]
+masking:
+  refusePredicates: true
+  classes:
+    ssn: {method: partial, keep: 4}
+    dob: year
+    phone: {method: partial, keep: 4}
+    mrn: pseudonym
+    name: pseudonym
+    note: redact
+    card: {method: partial, keep: 4}
 functions:
   deny: [pg_stat_get_activity, pg_stat_statements]
 guardrails:
@@ -106,6 +118,11 @@ class Bench:
         env = {"PGPASSWORD": PASSWORD}
         run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE bench"], env=env)
         run(["pgbench", "-i", "-q", "-s", str(self.args.scale), "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "bench"], env=env)
+        if "masked" in self.args.workloads.split(","):
+            # The sample clinic data (phi: tags say which columns are protected), loaded into the bench database.
+            script = os.path.join(self.dir, "clinic.sql")
+            run([self.args.hoopgate, "sample-data", "--patients", str(self.args.patients), "--output", script])
+            run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "bench", "-f", script], env=env)
         # The audit store: a database of its own in the same cluster (the gateway's strict audit ships into it).
         run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE hoopgate_audit"], env=env)
 
@@ -186,6 +203,11 @@ pidfile = {self.dir}/pgbouncer.pid
             benv = dict(env)
             benv["HoopGate__Gateway__Port"] = str(self.ports[name])
             benv["HoopGate__Audit__SpoolDirectory"] = os.path.join(self.dir, "spool-" + name)  # one spool per instance
+            # An older build may not know this commit's policy keys: it gets the policy without its masking section.
+            older = os.path.join(self.dir, "policy-" + name + ".yaml")
+            with open(older, "w") as f:
+                f.write(re.sub(r"(?ms)^masking:\n(?:  .*\n)*", "", BENCH_POLICY))
+            benv["HoopGate__Policy__Path"] = older
             self.pids[name] = self.spawn([path, "run", "--config", cfg], env=benv).pid
         for name in self.ports:
             wait_port(self.ports[name])
@@ -230,7 +252,7 @@ pidfile = {self.dir}/pgbouncer.pid
         return tps
 
     def stream(self, target, how):
-        sql = ROWS_SQL if how == "psql" else f"COPY ({ROWS_SQL}) TO STDOUT"
+        sql = {"psql": ROWS_SQL, "copy": f"COPY ({ROWS_SQL}) TO STDOUT", "masked": MASKED_SQL}[how]
         cmd = ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports[target]), "-U", USER, "-d", "bench", "-c", sql]
         start = time.perf_counter()
         with open(os.devnull, "w") as sink:
@@ -345,6 +367,7 @@ def main():
     ap.add_argument("--hoopgate-env", action="append", default=[], help="NAME=VALUE for the HoopGate process (to compare runtime knobs)")
     ap.add_argument("--variant", action="append", default=[], help="NAME:ENV=VALUE,... an extra HoopGate target with other environment settings")
     ap.add_argument("--build", action="append", default=[], help="NAME:PATH an extra HoopGate target run from another hoopgate executable (another commit)")
+    ap.add_argument("--patients", type=int, default=1000000, help="sample clinic patients for the masked workload")
     ap.add_argument("--output", help="write the Markdown report here as well")
     args = ap.parse_args()
     targets = args.targets.split(",") + [v.partition(":")[0] for v in args.variant] + [b.partition(":")[0] for b in args.build]
@@ -355,6 +378,7 @@ def main():
         "C1": ("pgbench -S -C -c 1, a new connection per transaction (TPS)", lambda b, t: b.pgbench(t, 1, "simple", connect=True), True),
         "psql": ("1M rows via psql SELECT (s)", lambda b, t: b.stream(t, "psql"), False),
         "copy": ("1M rows via COPY TO STDOUT (s)", lambda b, t: b.stream(t, "copy"), False),
+        "masked": ("clinic.patients via psql, 3 of 5 columns masked by HoopGate (s)", lambda b, t: b.stream(t, "masked"), False),
     }
     chosen = [w for w in args.workloads.split(",") if w in workloads]
     b = Bench(args)

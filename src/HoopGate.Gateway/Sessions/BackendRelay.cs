@@ -24,6 +24,9 @@ internal sealed class BackendRelay : MessageRelay
     // The plan of the rows now arriving; null until the first DataRow (or RowDescription) of a result resolves it.
     private ResultPlan? _rowPlan;
 
+    // The plan of a COPY TO STDOUT in progress whose rows are masked, else null.
+    private CopyPlan? _copyPlan;
+
     public BackendRelay(SessionModel model, MaskingSession? masking, int maxInspectedLength, int maxStreamedLength)
         : base(maxInspectedLength, maxStreamedLength)
     {
@@ -44,6 +47,11 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override MessageDisposition Classify(byte code)
     {
+        if (code == (byte)BackendMessageCode.CopyData && _copyPlan is not null)
+        {
+            return MessageDisposition.Inspect;
+        }
+
         if (code == (byte)BackendMessageCode.DataRow && _masking is not null)
         {
             // A row of a result with masked columns is rewritten whole; others stream.
@@ -55,7 +63,8 @@ internal sealed class BackendRelay : MessageRelay
     }
 
     /// <summary>Rows to rewrite may be as large as streamed ones (they are accumulated in a pooled buffer).</summary>
-    protected override int InspectLimit(byte code, int configured) => code == (byte)BackendMessageCode.DataRow ? _maxRowLength : configured;
+    protected override int InspectLimit(byte code, int configured) =>
+        code is (byte)BackendMessageCode.DataRow or (byte)BackendMessageCode.CopyData ? _maxRowLength : configured;
 
     private static MessageDisposition ClassifyType(byte code) => (BackendMessageCode)code switch
     {
@@ -101,6 +110,7 @@ internal sealed class BackendRelay : MessageRelay
             if (_masking is not null)
             {
                 _rowPlan = null;
+                _copyPlan = null;
                 scrubbed = _masking.Scrub(error, (_model.Current.Tag as StatementContext)?.Statement);
                 scrubbed = ReferenceEquals(scrubbed, error) ? null : scrubbed;
             }
@@ -176,8 +186,19 @@ internal sealed class BackendRelay : MessageRelay
                 }
 
                 return null;
-            case BackendMessageCode.PortalSuspended or BackendMessageCode.ReadyForQuery or BackendMessageCode.CopyOutResponse:
+            case BackendMessageCode.CopyData when _copyPlan is not null:
+                RewriteCopyRow(message, output);
+                return RelayAction.Replaced;
+            case BackendMessageCode.CopyOutResponse:
                 _rowPlan = null;
+                OnCopyOut(message);
+                return null;
+            case BackendMessageCode.CopyDone:
+                _copyPlan = null;
+                return null;
+            case BackendMessageCode.PortalSuspended or BackendMessageCode.ReadyForQuery:
+                _rowPlan = null;
+                _copyPlan = null;
                 return null;
             case BackendMessageCode.NoticeResponse:
                 ErrorResponse notice = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
@@ -268,6 +289,44 @@ internal sealed class BackendRelay : MessageRelay
             {
                 _scratch = null;
             }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void OnCopyOut(in ReadOnlySequence<byte> message)
+    {
+        var context = _model.Current.Tag as StatementContext;
+        CopyPlan? plan = _masking!.PlanCopy(context?.Statement);
+        if (plan is null)
+        {
+            return;
+        }
+
+        // CopyOutResponse: Int8 format, Int16 columns, … — the columns must be the plan's, or nothing would be right.
+        Span<byte> head = stackalloc byte[3];
+        message.Slice(PgFraming.HeaderLength, 3).CopyTo(head);
+        if (head[0] != 0 || System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(head[1..]) != plan.ColumnCount)
+        {
+            ThrowHelper.ThrowProtocolViolation("a COPY the gateway masks does not have the columns it planned");
+        }
+
+        context?.Audit?.AddMasking(plan.MaskedColumns, []);
+        _copyPlan = plan;
+    }
+
+    private void RewriteCopyRow(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> row = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
+            _copyPlan!.RewriteRow(row, output, _masking!.Key, _scratch ??= new ArrayBufferWriter<byte>(256));
         }
         finally
         {

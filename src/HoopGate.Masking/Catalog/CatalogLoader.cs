@@ -9,7 +9,8 @@ internal static class CatalogLoader
     private const string RelationsSql = """
         SELECT c.oid, n.nspname, c.relname, c.relkind::text, a.attnum, a.attname, a.atttypid, d.description,
                CASE WHEN c.relkind IN ('v', 'm') AND a.attnum = 1 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                    THEN pg_catalog.pg_get_viewdef(c.oid) END
+                    THEN pg_catalog.pg_get_viewdef(c.oid) END,
+               a.attgenerated <> ''
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -54,7 +55,7 @@ internal static class CatalogLoader
                 schema = reader.GetString(1);
                 name = reader.GetString(2);
                 kind = reader.GetString(3)[0];
-                columns.Add(new CatalogColumn(reader.GetInt16(4), reader.GetString(5), reader.GetFieldValue<uint>(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                columns.Add(new CatalogColumn(reader.GetInt16(4), reader.GetString(5), reader.GetFieldValue<uint>(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(9)));
                 if (!reader.IsDBNull(8))
                 {
                     definition = reader.GetString(8);

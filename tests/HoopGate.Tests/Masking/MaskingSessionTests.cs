@@ -113,15 +113,38 @@ public sealed class MaskingSessionTests
     }
 
     [Theory]
-    [InlineData("COPY clinic.patients TO STDOUT", true)]
+    [InlineData("COPY clinic.patients TO STDOUT", false)]
+    [InlineData("COPY clinic.patients TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')", false)]
+    [InlineData("COPY clinic.patients TO STDOUT WITH (FORMAT binary)", true)]
+    [InlineData("COPY clinic.patients TO STDOUT WITH (ENCODING 'LATIN1')", true)]
     [InlineData("COPY (SELECT upper(ssn) FROM clinic.patients) TO STDOUT", true)]
     [InlineData("COPY (SELECT id, diagnosis FROM clinic.patients) TO STDOUT", false)]
-    [InlineData("COPY clinic.visits (id) TO STDOUT", true)]
-    public void Copy_out_of_masked_columns_is_refused(string sql, bool refused)
+    [InlineData("COPY clinic.visits (id) TO STDOUT", false)]
+    public void Copy_out_of_masked_columns_is_refused_only_when_the_rows_cannot_be_masked(string sql, bool refused)
     {
         PolicyDecision? decision = Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst());
 
         Assert.Equal(refused ? MaskingSession.MaskedCopyRule : null, decision?.Rule);
+    }
+
+    [Theory]
+    [InlineData("COPY clinic.patients (id, ssn, email) TO STDOUT", "7\t900-12-6789\ta\\tb@c.example\n", "7\t***-**-6789\t****@c.example\n")]
+    [InlineData("COPY clinic.patients (id, ssn) TO STDOUT", "7\t\\N\n", "7\t\\N\n")]
+    [InlineData("COPY clinic.patients (ssn, id) TO STDOUT WITH (FORMAT csv)", "\"900-12-6789\",7\n", "\"***-**-6789\",7\n")]
+    [InlineData("COPY clinic.patients (ssn, diagnosis) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", "900-12-6789;\"a;\"\"b\"\"\"\n", "\"***-**-6789\";\"a;\"\"b\"\"\"\n")]
+    public void Copy_rows_in_text_and_csv_are_rewritten_field_by_field(string sql, string row, string expected)
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        StatementInfo statement = SqlAnalyzer.Analyze(sql).Statements[0];
+        Assert.Null(session.Check(SqlAnalyzer.Analyze(sql), rules));
+        CopyPlan plan = session.PlanCopy(statement)!;
+        var output = new ArrayBufferWriter<byte>();
+
+        plan.RewriteRow(Encoding.UTF8.GetBytes(row), output, new PseudonymKey(new byte[32]), new ArrayBufferWriter<byte>());
+
+        Assert.Equal((byte)'d', output.WrittenSpan[0]);
+        Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan[5..]));
     }
 
     [Fact]

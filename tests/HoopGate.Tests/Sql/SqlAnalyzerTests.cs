@@ -162,7 +162,7 @@ public class SqlAnalyzerTests
     {
         StatementInfo s = Single(sql);
         Assert.Equal(StatementKind.Copy, s.Kind);
-        Assert.Equal(new CopyInfo(isFrom, target), s.Copy);
+        Assert.Equal((isFrom, target), (s.Copy!.IsFrom, s.Copy.Target));
         Assert.Equal(new RelationReference(null, "patients", access), Assert.Single(s.Relations));
     }
 

@@ -122,7 +122,7 @@ class Bench:
             # The sample clinic data (phi: tags say which columns are protected), loaded into the bench database.
             script = os.path.join(self.dir, "clinic.sql")
             run([self.args.hoopgate, "sample-data", "--patients", str(self.args.patients), "--output", script])
-            run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "bench", "-f", script], env=env)
+            run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "bench", "-f", script], env=env)
         # The audit store: a database of its own in the same cluster (the gateway's strict audit ships into it).
         run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.ports["direct"]), "-U", USER, "-d", "postgres", "-c", "CREATE DATABASE hoopgate_audit"], env=env)
 

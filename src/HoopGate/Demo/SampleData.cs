@@ -54,7 +54,7 @@ public static class SampleData
                    (ARRAY['Avery','Blake','Casey','Devon','Emery','Finley','Gray','Harper','Indigo','Jules'])[1 + i % 10] || ' '
                      || (ARRAY['Testperson','Samplesen','Placeholder','Fakename','Mockley','Dummer','Fictive'])[1 + (i / 10) % 7],
                    '9' || lpad((i / 1000000 % 100)::text, 2, '0') || '-' || lpad((i / 10000 % 100)::text, 2, '0') || '-' || lpad((i % 10000)::text, 4, '0'),
-                   date '1940-01-01' + (i * 7919 % 25000),
+                   date '1940-01-01' + (i::bigint * 7919 % 25000)::int,
                    'patient' || i || '@example.test',
                    '555-010-' || lpad((i % 10000)::text, 4, '0'),
                    i || ' Example Street, Testville',
@@ -75,7 +75,7 @@ public static class SampleData
             INSERT INTO clinic.billing
             SELECT i, i,
                    (ARRAY['4111 1111 1111 1111','5555 5555 5555 4444','3782 822463 10005','6011 1111 1111 1117','4012 8888 8888 1881'])[1 + i % 5],
-                   ((i * 7331) % 90000 + 1000) / 100.0
+                   ((i::bigint * 7331) % 90000 + 1000) / 100.0
             FROM generate_series(1, {{n}}) AS i;
 
             CREATE VIEW clinic.patient_summary AS

@@ -6,4 +6,8 @@ namespace HoopGate.Masking;
 /// <param name="Rule">How to mask (NULL for a column the gateway cannot rewrite safely).</param>
 /// <param name="TypeOid">The column's type.</param>
 /// <param name="Description">What the audit record says (<c>clinic.patients.ssn:partial</c>).</param>
-public sealed record ColumnMask(MaskRule Rule, uint TypeOid, string Description);
+public sealed record ColumnMask(MaskRule Rule, uint TypeOid, string Description)
+{
+    /// <summary>For the <c>detect</c> method, the policy's content detectors.</summary>
+    public IReadOnlyList<ContentDetector> Detectors { get; init; } = [];
+}

@@ -107,7 +107,7 @@ public sealed class CopyPlan
                 DecodeText(field, value);
             }
 
-            if (!ValueMasker.TryMask(mask.Rule, mask.TypeOid, binary: false, value.WrittenSpan, key, masked))
+            if (!ValueMasker.TryMask(mask.Rule, mask.TypeOid, binary: false, value.WrittenSpan, key, mask.Detectors, masked))
             {
                 output.Write(_null);
             }

@@ -34,7 +34,7 @@ public sealed class MaskingSession
     private readonly Dictionary<string, StatementInfo> _prepared = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _resolvers = new();
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _protectedResolvers = new();
-    private State? _state;
+    private volatile State? _state;
     private long _unknownSeenAt;
 
     // A statement named a relation the snapshot does not have: read the catalog (at most once a second) before it runs.
@@ -100,17 +100,21 @@ public sealed class MaskingSession
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(rules);
         State state = Current(rules);
-        foreach (StatementInfo statement in analysis.Statements)
+        IReadOnlyList<StatementInfo> statements = analysis.Statements;
+        for (int s = 0; s < statements.Count; s++)
         {
+            // Indexed loops: this runs for every statement, and an interface foreach allocates its enumerator.
+            StatementInfo statement = statements[s];
             Remember(statement);
             if ((statement.Kind & StatementKind.Ddl) != 0)
             {
                 OnSchemaChange();
             }
 
-            foreach (RelationReference reference in statement.Relations)
+            IReadOnlyList<RelationReference> relations = statement.Relations;
+            for (int r = 0; r < relations.Count; r++)
             {
-                if (!state.Catalog.Contains(reference.Schema, reference.Name))
+                if (!state.Catalog.Contains(relations[r].Schema, relations[r].Name))
                 {
                     _namesMissing = true;
                 }
@@ -247,7 +251,7 @@ public sealed class MaskingSession
 
             masks ??= new ColumnMask?[count];
             formats ??= new short[count];
-            masks[i] = new ColumnMask(protection.Rule, typeOid, origin + ":" + protection.Rule.Class);
+            masks[i] = new ColumnMask(protection.Rule, typeOid, origin + ":" + protection.Rule.Class) { Detectors = state.Protections.Policy.Detectors };
             formats[i] = format;
             (masked ??= []).Add(masks[i]!.Description);
         }
@@ -314,7 +318,10 @@ public sealed class MaskingSession
         {
             if (state.Protections.Get(relation.Oid, columns[i].Number) is { } protection && !protection.IsUnmaskedFor(state.Rules!))
             {
-                masks[i] = new ColumnMask(protection.Rule, columns[i].TypeOid, relation + "." + columns[i].Name + ":" + protection.Rule.Class);
+                masks[i] = new ColumnMask(protection.Rule, columns[i].TypeOid, relation + "." + columns[i].Name + ":" + protection.Rule.Class)
+                {
+                    Detectors = state.Protections.Policy.Detectors,
+                };
                 masked.Add(masks[i]!.Description);
             }
         }
@@ -469,6 +476,11 @@ public sealed class MaskingSession
     private void Remember(StatementInfo statement)
     {
         StatementLineage lineage = statement.Lineage;
+        if (lineage.CursorName is null && lineage.PreparedName is null)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (lineage.CursorName is { } cursor && statement.Command is not ("FETCH" or "MOVE" or "CLOSE"))

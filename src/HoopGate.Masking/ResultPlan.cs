@@ -128,7 +128,7 @@ public sealed class ResultPlan
             if (IsUnknown || (mask is not null && length >= 0))
             {
                 int before = scratch.WrittenCount;
-                bool written = mask is not null && ValueMasker.TryMask(mask.Rule, mask.TypeOid, _formats.Length > i && _formats[i] == 1, value, key, scratch);
+                bool written = mask is not null && ValueMasker.TryMask(mask.Rule, mask.TypeOid, _formats.Length > i && _formats[i] == 1, value, key, mask.Detectors, scratch);
                 lengths[i] = written ? scratch.WrittenCount - before : -1;
                 starts[i] = -1 - before;
                 total += 4 + Math.Max(lengths[i], 0);

@@ -24,7 +24,12 @@ internal static class ValueMasker
     /// <param name="value">The original value.</param>
     /// <param name="key">The pseudonym key.</param>
     /// <param name="output">Where the masked value goes.</param>
-    public static bool TryMask(MaskRule rule, uint typeOid, bool binary, ReadOnlySpan<byte> value, PseudonymKey key, IBufferWriter<byte> output)
+    public static bool TryMask(MaskRule rule, uint typeOid, bool binary, ReadOnlySpan<byte> value, PseudonymKey key, IBufferWriter<byte> output) =>
+        TryMask(rule, typeOid, binary, value, key, [], output);
+
+    /// <summary>As above, with the detectors of the <c>detect</c> method.</summary>
+    public static bool TryMask(
+        MaskRule rule, uint typeOid, bool binary, ReadOnlySpan<byte> value, PseudonymKey key, IReadOnlyList<ContentDetector> detectors, IBufferWriter<byte> output)
     {
         bool textLike = TypeOids.IsTextLike(typeOid);
         switch (rule.Method)
@@ -43,6 +48,9 @@ internal static class ValueMasker
                 return Year(rule, typeOid, binary, value, output);
             case MaskMethod.Pseudonym:
                 return Pseudonym(typeOid, binary, value, key, output);
+            case MaskMethod.Detect when textLike && detectors.Count > 0:
+                Write(output, ContentScrubber.Scrub(value, detectors));
+                return true;
             default:
                 return false;
         }

@@ -20,4 +20,7 @@ public enum MaskMethod
 
     /// <summary>A date or timestamp kept to its year (<c>1984-01-01</c>).</summary>
     Year,
+
+    /// <summary>Free text kept, with what the policy's content detectors find in it replaced (<c>call [REDACTED:phone]</c>).</summary>
+    Detect,
 }

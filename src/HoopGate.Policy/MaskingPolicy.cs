@@ -92,6 +92,7 @@ public sealed class MaskingPolicy
         ["null"] = new("null", MaskMethod.Null),
         ["email"] = new("email", MaskMethod.Email),
         ["year"] = new("year", MaskMethod.Year),
+        ["detect"] = new("detect", MaskMethod.Detect),
         ["default"] = new("default", MaskMethod.Redact),
     };
 

@@ -243,6 +243,13 @@ public static class PolicyLoader
                 ReadDetectors(detectorNode, detectors);
             }
 
+            bool detectUsed = columns.Any(c => c.Item2.Method == MaskMethod.Detect) || expressions.Method == MaskMethod.Detect
+                || (Get(map, "classes") is YamlMappingNode declared && declared.Children.Keys.Any(k => k is YamlScalarNode { Value: { } name } && classes.TryGetValue(name, out MaskRule? r) && r.Method == MaskMethod.Detect));
+            if (detectors.Count == 0 && detectUsed)
+            {
+                Errors.Add(At(map.Start, "a class with method 'detect' needs 'masking.detectors'"));
+            }
+
             return new MaskingPolicy(columns, classes, tagPrefix, expressions, refusePredicates, trusted, detectors);
         }
 
@@ -287,8 +294,9 @@ public static class PolicyLoader
                 case "null": return MaskMethod.Null;
                 case "email": return MaskMethod.Email;
                 case "year": return MaskMethod.Year;
+                case "detect": return MaskMethod.Detect;
                 default:
-                    Errors.Add(At(node.Start, "unknown masking method '" + text + "' (known: redact, partial, pseudonym, null, email, year)"));
+                    Errors.Add(At(node.Start, "unknown masking method '" + text + "' (known: redact, partial, pseudonym, null, email, year, detect)"));
                     return null;
             }
         }

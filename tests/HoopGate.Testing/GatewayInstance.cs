@@ -58,6 +58,7 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
             ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
             ["HoopGate:Policy:Path"] = TestPolicy.PermissivePath,
+            ["HoopGate:Masking:PseudonymKey"] = "test-pseudonym-key-not-a-secret-0123456789",
             ["HoopGate:Audit:Mode"] = "Strict",
             ["HoopGate:Audit:ConnectionString"] = new NpgsqlConnectionStringBuilder
             {

@@ -206,11 +206,18 @@ pidfile = {self.dir}/pgbouncer.pid
             # An older build may not know this commit's policy keys: it gets the policy without its masking section.
             older = os.path.join(self.dir, "policy-" + name + ".yaml")
             with open(older, "w") as f:
-                f.write(re.sub(r"(?ms)^masking:\n(?:  .*\n)*", "", BENCH_POLICY))
+                f.write(re.sub(r"(?m)^masking:\n(?:  .*\n)*", "", BENCH_POLICY))
             benv["HoopGate__Policy__Path"] = older
             self.pids[name] = self.spawn([path, "run", "--config", cfg], env=benv).pid
         for name in self.ports:
-            wait_port(self.ports[name])
+            try:
+                wait_port(self.ports[name])
+            except SystemExit:
+                # Say why: the standard error of every process started so far.
+                for log in sorted(f for f in os.listdir(self.dir) if f.startswith("process-")):
+                    with open(os.path.join(self.dir, log)) as f:
+                        print(f"--- {name}? {log}:\n{f.read()[-2000:]}", file=sys.stderr)
+                raise
         if self.pgbouncer_pid():
             self.pids["pgbouncer"] = self.pgbouncer_pid()
 

@@ -206,7 +206,7 @@ internal sealed class FrontendRelay : MessageRelay
                 : null;
             if (refusal is null)
             {
-                _model.OnFrontendMessage(code, tag: code == FrontendMessageCode.Query ? Context(audited, analysis) : Context(audited, null));
+                _model.OnFrontendMessage(code, tag: code == FrontendMessageCode.Query && _track ? Context(audited, analysis) : Context(audited, null));
                 return RelayAction.Forward;
             }
 

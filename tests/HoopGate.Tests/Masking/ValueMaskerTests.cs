@@ -118,6 +118,17 @@ public sealed class ValueMaskerTests
     }
 
     [Fact]
+    public void Detect_keeps_free_text_and_replaces_only_what_the_detectors_find()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        ContentDetector[] detectors = [ContentDetector.BuiltIn["ssn"], ContentDetector.BuiltIn["phone"]];
+
+        Assert.True(ValueMasker.TryMask(new MaskRule("x", MaskMethod.Detect), 25, false, "Called 555-010-1234; SSN 900-12-3456 verified."u8, s_key, detectors, output));
+
+        Assert.Equal("Called [REDACTED:phone]; SSN [REDACTED:ssn] verified.", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
     public void Redacted_json_is_still_json()
     {
         Assert.Equal("\"[REDACTED]\"", MaskText(new MaskRule("x", MaskMethod.Redact), "{\"ssn\":\"900-00-0001\"}", 114));

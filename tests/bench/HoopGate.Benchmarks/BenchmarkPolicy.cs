@@ -43,6 +43,6 @@ internal static class BenchmarkPolicy
         return new PolicyProvider(Options.Create(new PolicyOptions { Path = path, WatchFile = false }), NullLogger<PolicyProvider>.Instance);
     }
 
-    public static StatementGate CreateGate() =>
-        new(CreateProvider(), new SqlAnalysisCache(Options.Create(new SqlOptions())), ["analysts"]);
+    public static StatementGate CreateGate(HoopGate.Masking.MaskingSession? masking = null) =>
+        new(CreateProvider(), new SqlAnalysisCache(Options.Create(new SqlOptions())), ["analysts"], masking);
 }

@@ -10,7 +10,9 @@ namespace HoopGate.Benchmarks;
 /// The pass-through hot path: one pgbench -S round trip per operation (Query one way; RowDescription, DataRow,
 /// CommandComplete, ReadyForQuery the other) relayed into the output buffer, as the pumps do, with the statement judged
 /// by the default policy: its literal makes the exact text miss, so this includes finding the analysis by libpg_query's
-/// normalised text, then the session's remembered verdict. Must allocate 0 B.
+/// normalised text, then the session's remembered verdict. Must allocate 0 B without masking; with it (a catalog
+/// snapshot holding pgbench_accounts, nothing protected) the plan of the RowDescription and the request's context are
+/// made per round trip.
 /// </summary>
 [MemoryDiagnoser]
 public class RelayBenchmarks
@@ -21,6 +23,9 @@ public class RelayBenchmarks
     private SessionModel _model = null!;
     private FrontendRelay _frontend = null!;
     private BackendRelay _backend = null!;
+
+    [Params(false, true)]
+    public bool Masking { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -37,8 +42,26 @@ public class RelayBenchmarks
         _response = new ReadOnlySequence<byte>(response.WrittenMemory);
 
         _model = new SessionModel();
-        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(), null, null, 64 * 1024 * 1024, int.MaxValue);
-        _backend = new BackendRelay(_model, null, 64 * 1024 * 1024, int.MaxValue);
+        HoopGate.Masking.MaskingSession? masking = Masking ? CreateMasking() : null;
+        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(masking), null, masking, 64 * 1024 * 1024, int.MaxValue);
+        _backend = new BackendRelay(_model, masking, 64 * 1024 * 1024, int.MaxValue);
+    }
+
+    private static HoopGate.Masking.MaskingSession CreateMasking()
+    {
+        var catalog = new HoopGate.Masking.Catalog.CatalogSnapshot(
+            [new HoopGate.Masking.Catalog.CatalogRelation(16400, "public", "pgbench_accounts", 'r',
+                [new(1, "aid", 23, null), new(2, "bid", 23, null), new(3, "abalance", 23, null), new(4, "filler", 1042, null)], null)],
+            [],
+            DateTimeOffset.UtcNow);
+        var cache = new HoopGate.Masking.Catalog.CatalogCache(
+            _ => throw new InvalidOperationException(),
+            Microsoft.Extensions.Options.Options.Create(new HoopGate.Masking.MaskingOptions { CatalogRefreshSeconds = 1e9 }),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<HoopGate.Masking.Catalog.CatalogCache>.Instance);
+        var session = new HoopGate.Masking.MaskingSession(cache, "bench", new HoopGate.Masking.PseudonymKey(new byte[32]));
+        session.Use(catalog);
+        return session;
     }
 
     [Benchmark(Description = "pgbench -S round trip: Query + T/D/C/Z")]

@@ -21,6 +21,14 @@ public sealed class MaskingSession
     /// <summary>Rule name of a refusal for filtering, joining, grouping or sorting by a masked column.</summary>
     public const string MaskedPredicateRule = "masked-predicate";
 
+    /// <summary>Rule name of a refusal of a function that would keep a masked value in session state (set_config, large objects, NOTIFY).</summary>
+    public const string MaskedSideChannelRule = "masked-side-channel";
+
+    private static readonly HashSet<string> s_parkingFunctions = new(StringComparer.Ordinal)
+    {
+        "set_config", "pg_notify", "lo_from_bytea", "lo_put", "lowrite", "lo_import", "lo_export", "pg_logical_emit_message",
+    };
+
     /// <summary>Rule name of a refusal of COPY TO of masked columns.</summary>
     public const string MaskedCopyRule = "masked-copy";
 
@@ -30,8 +38,8 @@ public sealed class MaskingSession
     private readonly CatalogCache _catalog;
     private readonly string _database;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, StatementInfo> _cursors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StatementInfo> _prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StatementInfo?> _cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StatementInfo?> _prepared = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _resolvers = new();
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _protectedResolvers = new();
     private volatile State? _state;
@@ -134,6 +142,14 @@ public sealed class MaskingSession
                 }
             }
 
+            // Functions that park a value where a later, clean statement can read it back.
+            if (resolver.Tainted && ParksValues(statement) is { } parking)
+            {
+                return PolicyDecision.Deny(
+                    MaskedSideChannelRule,
+                    parking + " cannot be called in a statement that reads columns your groups see masked (it would keep the value for a later statement)");
+            }
+
             if (state.Rules!.Snapshot.Masking.RefusePredicates)
             {
                 if (resolver.FirstMaskedPredicate is { } source)
@@ -227,12 +243,12 @@ public sealed class MaskingSession
             else
             {
                 resolver ??= Resolver(state, statement);
-                protection = resolver.ForResult(i);
+                protection = resolver.ForResult(i, count);
                 if (protection is null && state.Rules.HasUnmaskGrants)
                 {
                     // Clean for this session because it may unmask what the value derives from: that is still protected data
                     // returned raw, and the audit record says so.
-                    protection = ProtectedResolver(state, statement).ForResult(i);
+                    protection = ProtectedResolver(state, statement).ForResult(i, count);
                 }
 
                 origin = protection is null ? "" : "(expression over " + string.Join(", ", protection.Sources) + ")";
@@ -273,7 +289,13 @@ public sealed class MaskingSession
             return null;
         }
 
-        return CopyTable(state, statement, copy, out CopyPlan? plan) is null ? plan : throw new InvalidOperationException("a refused COPY ran");
+        if (CopyTable(state, statement, copy, out CopyPlan? plan) is not null)
+        {
+            // Allowed when sent, not maskable now (the catalog changed in between): the session ends rather than pass it.
+            ThrowHelper.ThrowProtocolViolation("a COPY the gateway cannot mask is running; the session ends");
+        }
+
+        return plan;
     }
 
     /// <summary>Plans COPY table TO STDOUT; returns why it cannot be masked, or null (with the plan, null when nothing is masked).</summary>
@@ -301,7 +323,8 @@ public sealed class MaskingSession
             {
                 if (relation.Column(name) is not { } column)
                 {
-                    return null;
+                    // A column the snapshot does not know (added since): refused until the catalog is read again.
+                    return "COPY names a column the gateway does not know yet; try again";
                 }
 
                 columns.Add(column);
@@ -347,6 +370,12 @@ public sealed class MaskingSession
             return "COPY in " + format + " format cannot be masked; use text or CSV, or SELECT";
         }
 
+        if (!csv && options.ContainsKey("null"))
+        {
+            // In text format a value equal to a custom NULL string cannot be told from NULL (and would pass unmasked).
+            return "COPY in text format with a NULL string cannot be masked; use CSV, or SELECT";
+        }
+
         string delimiter = options.GetValueOrDefault("delimiter", csv ? "," : "\t");
         string quote = options.GetValueOrDefault("quote", "\"");
         string escape = options.GetValueOrDefault("escape", quote);
@@ -355,7 +384,7 @@ public sealed class MaskingSession
             return "COPY with a multi-byte delimiter, quote or escape cannot be masked";
         }
 
-        bool header = options.GetValueOrDefault("header", "false") is "true" or "on" or "1" or "match";
+        bool header = options.GetValueOrDefault("header", "false").ToLowerInvariant() is "true" or "on" or "1" or "match";
         plan = new CopyPlan(masks, csv, (byte)delimiter[0], options.GetValueOrDefault("null", csv ? "" : "\\N"), (byte)quote[0], (byte)escape[0], header, masked);
         return null;
     }
@@ -368,7 +397,9 @@ public sealed class MaskingSession
         ArgumentNullException.ThrowIfNull(message);
         State? state = _state;
         IReadOnlyList<ContentDetector> detectors = state?.Rules?.Snapshot.Masking.Detectors ?? [];
-        bool touchesMasked = state?.Rules is null || statement is null || Resolver(state, statement).Tainted || TouchesMasked(state, statement);
+        // FETCH and EXECUTE fail inside the query they run: judge by that one (unknown: assume the worst).
+        StatementInfo? source = statement is { Command: "FETCH" or "MOVE" or "EXECUTE" } ? Declared(statement) : statement;
+        bool touchesMasked = state?.Rules is null || source is null || Resolver(state, source).Tainted || TouchesMasked(state, source);
         string? sqlState = message.SqlState;
         // Data exceptions (22), integrity (23) and WITH CHECK OPTION (44) violations describe the offending row or value.
         bool dataError = sqlState is not null
@@ -384,13 +415,17 @@ public sealed class MaskingSession
                 case ErrorFieldCode.Message when touchesMasked && userText:
                     value = HiddenNotice;
                     break;
-                case ErrorFieldCode.Message when touchesMasked && sqlState!.StartsWith("22", StringComparison.Ordinal):
-                    // Data exceptions quote the offending value: invalid input syntax for type integer: "900-12-6789".
+                case ErrorFieldCode.Message when touchesMasked:
+                    // Messages quote the offending value: invalid input syntax for type integer: "900-12-6789", relation
+                    // "900_12_6789" does not exist (a value cast to regclass)…
                     value = HideQuoted(value);
                     break;
                 case ErrorFieldCode.Detail when touchesMasked && (dataError || userText):
                 case ErrorFieldCode.Hint when touchesMasked && userText:
                     value = HiddenDetail;
+                    break;
+                case ErrorFieldCode.Detail or ErrorFieldCode.Hint when touchesMasked:
+                    value = HideQuoted(value);
                     break;
             }
 
@@ -454,6 +489,19 @@ public sealed class MaskingSession
         return resolver;
     }
 
+    private static string? ParksValues(StatementInfo statement)
+    {
+        foreach (FunctionReference function in statement.Functions)
+        {
+            if (function.Schema is null or "pg_catalog" && s_parkingFunctions.Contains(function.Name))
+            {
+                return function.Name;
+            }
+        }
+
+        return null;
+    }
+
     private static bool TouchesMasked(State state, StatementInfo statement)
     {
         foreach (RelationReference reference in statement.Relations)
@@ -476,22 +524,55 @@ public sealed class MaskingSession
     private void Remember(StatementInfo statement)
     {
         StatementLineage lineage = statement.Lineage;
-        if (lineage.CursorName is null && lineage.PreparedName is null)
+        if (lineage.CursorName is null && lineage.PreparedName is null && statement.Command is not ("CLOSE" or "DEALLOCATE" or "DISCARD"))
         {
             return;
         }
 
         lock (_gate)
         {
-            if (lineage.CursorName is { } cursor && statement.Command is not ("FETCH" or "MOVE" or "CLOSE"))
+            switch (statement.Command)
             {
-                _cursors[cursor] = statement;
-            }
+                case "FETCH" or "MOVE" or "EXECUTE":
+                    break;
+                case "CLOSE":
+                    Forget(_cursors, lineage.CursorName);
+                    break;
+                case "DEALLOCATE":
+                    Forget(_prepared, lineage.PreparedName);
+                    break;
+                case "DISCARD":
+                    _cursors.Clear();
+                    _prepared.Clear();
+                    break;
+                default:
+                    // DECLARE or PREPARE. The gateway records it before the server says yes: a second definition of a name
+                    // still in use fails on the server, so a name defined twice is remembered as unknown (masked).
+                    if (lineage.CursorName is { } cursor)
+                    {
+                        _cursors[cursor] = _cursors.ContainsKey(cursor) ? null : statement;
+                    }
 
-            if (lineage.PreparedName is { } name && statement.Command is not ("EXECUTE" or "DEALLOCATE"))
-            {
-                _prepared[name] = statement;
+                    if (lineage.PreparedName is { } name)
+                    {
+                        _prepared[name] = _prepared.ContainsKey(name) ? null : statement;
+                    }
+
+                    break;
             }
+        }
+    }
+
+    private static void Forget(Dictionary<string, StatementInfo?> names, string? name)
+    {
+        if (name is null)
+        {
+            // CLOSE ALL, DEALLOCATE ALL.
+            names.Clear();
+        }
+        else
+        {
+            names.Remove(name);
         }
     }
 

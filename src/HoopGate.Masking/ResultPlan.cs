@@ -36,6 +36,9 @@ public sealed class ResultPlan
     /// <summary>True for <see cref="Unknown"/>.</summary>
     public bool IsUnknown { get; }
 
+    /// <summary>Whether a column is masked (tests).</summary>
+    internal bool Masks(int column) => IsUnknown || (column < _columns.Length && _columns[column] is not null);
+
     /// <summary>Number of columns.</summary>
     public int ColumnCount => _columns.Length;
 

@@ -13,11 +13,15 @@ internal sealed class LineageReader
     {
         "whereClause", "havingClause", "groupClause", "sortClause", "quals", "distinctClause", "windowClause",
         "partitionClause", "orderClause", "usingClause", "joinUsingAlias", "onConflictClause", "mergeWhenClauses",
+
+        // Row counts are answers too: functions in FROM (generate_series(1, CASE WHEN ssn …)), LIMIT and OFFSET.
+        "functions", "limitCount", "limitOffset",
     };
 
     private readonly List<ColumnName> _references = [];
     private readonly List<ColumnName> _predicates = [];
-    private readonly Dictionary<string, RelationReference> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<RelationReference>> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _aliasColumns = new(StringComparer.Ordinal);
     private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
 
     /// <summary>Reads the lineage of one statement (<paramref name="wrapperName"/> is the outermost node: EXPLAIN, DECLARE…).</summary>
@@ -39,14 +43,15 @@ internal sealed class LineageReader
         {
             return cursor is null && prepared is null
                 ? StatementLineage.None
-                : new StatementLineage(null, [], [], new Dictionary<string, RelationReference>(), new HashSet<string>(), true, cursor, prepared);
+                : new StatementLineage(
+                    null, [], [], new Dictionary<string, IReadOnlyList<RelationReference>>(), new Dictionary<string, IReadOnlyList<string>>(), new HashSet<string>(), true, cursor, prepared);
         }
 
         var reader = new LineageReader();
         reader.Walk(body, predicate: false);
         List<ResultColumnSource>? results = ReadResults(name, body);
         bool plain = reader.HasPlainSources(name, body);
-        return new StatementLineage(results, reader._references, reader._predicates, reader._aliases, reader._derived, plain, cursor, prepared);
+        return new StatementLineage(results, reader._references, reader._predicates, reader._aliases, reader._aliasColumns, reader._derived, plain, cursor, prepared);
     }
 
     private static List<ResultColumnSource>? ReadResults(string name, JsonElement body)
@@ -76,6 +81,13 @@ internal sealed class LineageReader
             if (!target.TryGetProperty("val", out JsonElement value))
             {
                 return null;
+            }
+
+            if (value.TryGetProperty("A_Indirection", out JsonElement indirection) && EndsWithStar(indirection))
+            {
+                // (p).*, (f()).*: expands to several columns, like a star.
+                results.Add(new ResultColumnSource(new ColumnName(null, "*"), [], [], false));
+                continue;
             }
 
             if (value.TryGetProperty("ColumnRef", out JsonElement columnRef) && ReadColumnRef(columnRef) is { } column)
@@ -165,10 +177,29 @@ internal sealed class LineageReader
         {
             // A RangeVar: the relation answers to its name and to its alias.
             var relation = new RelationReference(Text(element, "schemaname"), relname.GetString() ?? "", RelationAccess.Read);
-            _aliases.TryAdd(relation.Name, relation);
+            AddAlias(relation.Name, relation);
             if (element.TryGetProperty("alias", out JsonElement alias) && Text(alias, "aliasname") is { } aliasName)
             {
-                _aliases[aliasName] = relation;
+                AddAlias(aliasName, relation);
+                if (alias.TryGetProperty("colnames", out JsonElement colnames) && colnames.ValueKind == JsonValueKind.Array)
+                {
+                    // AS t(a, b, c): the first columns answer to new names; the same alias elsewhere cannot be told apart.
+                    var names = new List<string>();
+                    foreach (JsonElement colname in colnames.EnumerateArray())
+                    {
+                        names.Add(StringNode(colname) ?? "?");
+                    }
+
+                    if (!_aliasColumns.TryAdd(aliasName, names))
+                    {
+                        _derived.Add(aliasName);
+                    }
+
+                    foreach (string name in names)
+                    {
+                        _derived.Add(name);
+                    }
+                }
             }
 
             return;
@@ -190,7 +221,7 @@ internal sealed class LineageReader
                     }
 
                     continue;
-                case "RangeSubselect" or "RangeFunction" or "RangeTableFunc" or "RangeTableSample":
+                case "RangeSubselect" or "RangeFunction" or "RangeTableFunc" or "RangeTableSample" or "JoinExpr":
                     if (value.TryGetProperty("alias", out JsonElement alias))
                     {
                         AddDerived(alias);
@@ -231,6 +262,18 @@ internal sealed class LineageReader
         }
     }
 
+    private void AddAlias(string name, RelationReference relation)
+    {
+        if (!_aliases.TryGetValue(name, out IReadOnlyList<RelationReference>? list))
+        {
+            _aliases[name] = [relation];
+        }
+        else if (!list.Contains(relation))
+        {
+            _aliases[name] = [.. list, relation];
+        }
+    }
+
     private void AddDerived(JsonElement alias)
     {
         if (Text(alias, "aliasname") is { } name)
@@ -255,6 +298,22 @@ internal sealed class LineageReader
                 _derived.Add(name);
             }
         }
+    }
+
+    private static bool EndsWithStar(JsonElement indirection)
+    {
+        if (!indirection.TryGetProperty("indirection", out JsonElement parts) || parts.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        bool star = false;
+        foreach (JsonElement part in parts.EnumerateArray())
+        {
+            star = part.TryGetProperty("A_Star", out _);
+        }
+
+        return star;
     }
 
     /// <summary>A ColumnRef's fields: <c>[String…]</c>, the last possibly <c>A_Star</c>.</summary>

@@ -11,7 +11,8 @@ public sealed class StatementLineage
         IReadOnlyList<ResultColumnSource>? results,
         IReadOnlyList<ColumnName> references,
         IReadOnlyList<ColumnName> predicateReferences,
-        IReadOnlyDictionary<string, RelationReference> aliases,
+        IReadOnlyDictionary<string, IReadOnlyList<RelationReference>> aliases,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> aliasColumns,
         IReadOnlySet<string> derivedNames,
         bool plainSources,
         string? cursorName,
@@ -21,6 +22,7 @@ public sealed class StatementLineage
         References = references;
         PredicateReferences = predicateReferences;
         Aliases = aliases;
+        AliasColumns = aliasColumns;
         DerivedNames = derivedNames;
         PlainSources = plainSources;
         CursorName = cursorName;
@@ -28,7 +30,8 @@ public sealed class StatementLineage
     }
 
     /// <summary>No lineage: the statement returns no rows of its own.</summary>
-    public static StatementLineage None { get; } = new(null, [], [], new Dictionary<string, RelationReference>(), new HashSet<string>(), true, null, null);
+    public static StatementLineage None { get; } = new(
+        null, [], [], new Dictionary<string, IReadOnlyList<RelationReference>>(), new Dictionary<string, IReadOnlyList<string>>(), new HashSet<string>(), true, null, null);
 
     /// <summary>
     /// The result list, entry by entry, or <see langword="null"/> when it cannot be mapped to result columns (set
@@ -42,8 +45,14 @@ public sealed class StatementLineage
     /// <summary>Column references in WHERE, JOIN … ON/USING, GROUP BY, HAVING, ORDER BY, DISTINCT ON and window clauses, at any depth.</summary>
     public IReadOnlyList<ColumnName> PredicateReferences { get; }
 
-    /// <summary>Table names and aliases in the statement, to the relation each stands for.</summary>
-    public IReadOnlyDictionary<string, RelationReference> Aliases { get; }
+    /// <summary>
+    /// Table names and aliases in the statement, to every relation each stands for anywhere in it (the same alias may name
+    /// different tables at different query levels: each is kept).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RelationReference>> Aliases { get; }
+
+    /// <summary>Column alias lists of table aliases (<c>FROM patients AS t(a, b, c)</c> renames the first columns, in order).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AliasColumns { get; }
 
     /// <summary>
     /// Names that stand for derived values rather than table columns: CTE names and their column names, subquery and

@@ -158,6 +158,35 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_protocol_statement_name_reused_by_sql_prepare_does_not_keep_its_old_plan()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        FormatCode[] text = [FormatCode.Text];
+
+        // "s" is described as clean, then replaced behind the protocol's back by SQL DEALLOCATE and PREPARE.
+        await client.SendAsync(w =>
+        {
+            new Parse("s", "SELECT 'clean'::text, 'clean'::text", []).WriteTo(w);
+            new Describe(StatementOrPortal.Statement, "s").WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+        await client.QueryAsync("DEALLOCATE s").Within();
+        await client.QueryAsync("PREPARE s AS SELECT ssn, email FROM clinic.patients ORDER BY id LIMIT 3").Within();
+        await client.SendAsync(w =>
+        {
+            new Bind("", "s", [], [], text).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, result.Rows.Count);
+        AssertNoRawValue();
+    }
+
+    [Fact]
     public async Task Unmasked_columns_arrive_exactly_as_a_direct_connection_returns_them()
     {
         const string sql = "SELECT id, diagnosis, length(diagnosis), visit_count FROM clinic.patient_summary ORDER BY id";
@@ -309,18 +338,25 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Notification_payloads_are_scanned_for_protected_content()
+    public async Task Notifications_carrying_protected_values_are_refused_at_the_source_and_scrubbed_on_arrival()
     {
-        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        await using RawClient analyst = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        await using RawClient clinician = await RawClient.ConnectAsync(_gateway.EndPoint, Clinician, Password, Clinic);
 
-        await client.QueryAsync("LISTEN leak").Within();
-        RawClient.QueryResult notified = await client.QueryAsync("SELECT pg_notify('leak', 'ssn ' || ssn || ' mail ' || email) FROM clinic.patients LIMIT 3").Within();
-        await client.QueryAsync("SELECT 1").Within();
+        await analyst.QueryAsync("LISTEN leak").Within();
+        RawClient.QueryResult refused = await analyst.QueryAsync("SELECT pg_notify('leak', ssn) FROM clinic.patients LIMIT 1").Within();
 
-        Assert.Empty(notified.Errors);
-        Assert.True(_tap.Saw("[REDACTED:ssn]"), "the notification should have reached the client scrubbed");
+        // A clinician may see the values raw and send them; the analyst listening gets them through the detectors.
+        RawClient.QueryResult sent = await clinician.QueryAsync("SELECT pg_notify('leak', 'ssn ' || ssn || ' mail ' || email) FROM clinic.patients ORDER BY id LIMIT 3").Within();
+        await analyst.QueryAsync("SELECT 1").Within();
+
+        Assert.Equal(MaskingSessionRule("masked-side-channel"), Assert.Single(refused.Errors).Message![..MaskingSessionRule("masked-side-channel").Length]);
+        Assert.Empty(sent.Errors);
+        Assert.True(_tap.Saw("[REDACTED:ssn]"), "the notifications should have reached the analyst scrubbed");
         AssertNoRawValue();
     }
+
+    private static string MaskingSessionRule(string rule) => "permission denied by policy rule \"" + rule + "\"";
 
     [Fact]
     public async Task A_clinician_with_an_unmask_grant_receives_raw_values_and_the_audit_record_says_so()

@@ -185,6 +185,11 @@ internal sealed class FrontendRelay : MessageRelay
                 decision = PolicyDecision.Deny("audit", "the audit trail cannot be written");
             }
 
+            if (refusal is null && _track && analysis.IsValid)
+            {
+                ForgetSqlLevelNames(analysis);
+            }
+
             if (code == FrontendMessageCode.Parse && _track)
             {
                 // A failed Parse of the unnamed statement drops the old one too, as the server does; a named statement
@@ -437,6 +442,48 @@ internal sealed class FrontendRelay : MessageRelay
 
         values = result;
         return true;
+    }
+
+    /// <summary>
+    /// SQL PREPARE, DEALLOCATE, DECLARE, CLOSE and DISCARD share their names with the protocol's statements and portals:
+    /// what the gateway knew under such a name no longer says what the server will run, so it is forgotten (an Execute of
+    /// it then has unknown rows, which are masked whole).
+    /// </summary>
+    private void ForgetSqlLevelNames(SqlAnalysis analysis)
+    {
+        IReadOnlyList<StatementInfo> statements = analysis.Statements;
+        for (int i = 0; i < statements.Count; i++)
+        {
+            StatementInfo statement = statements[i];
+            StatementLineage lineage = statement.Lineage;
+            switch (statement.Command)
+            {
+                case "DISCARD":
+                    _prepared.Clear();
+                    _portals.Clear();
+                    break;
+                case "CLOSE" when lineage.CursorName is null:
+                    _portals.Clear();
+                    break;
+                case "DEALLOCATE" when lineage.PreparedName is null:
+                    _prepared.Clear();
+                    break;
+                case "FETCH" or "MOVE" or "EXECUTE":
+                    break;
+                default:
+                    if (lineage.CursorName is { } cursor)
+                    {
+                        _portals.Remove(cursor);
+                    }
+
+                    if (lineage.PreparedName is { } name)
+                    {
+                        _prepared.Remove(name);
+                    }
+
+                    break;
+            }
+        }
     }
 
     /// <summary>A Describe's target: the slot its RowDescription's plan goes to.</summary>

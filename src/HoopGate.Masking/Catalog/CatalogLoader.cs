@@ -26,6 +26,8 @@ internal static class CatalogLoader
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
         """;
 
+    private const string InheritanceSql = "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits";
+
     public static async Task<CatalogSnapshot> LoadAsync(NpgsqlDataSource dataSource, TimeProvider time, CancellationToken cancellationToken)
     {
         // The snapshot is as of its start: anything committed before then is in it.
@@ -78,7 +80,17 @@ internal static class CatalogLoader
             }
         }
 
+        var inheritance = new List<(uint, uint)>();
+        await using (var command = new NpgsqlCommand(InheritanceSql, connection, transaction))
+        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inheritance.Add((reader.GetFieldValue<uint>(0), reader.GetFieldValue<uint>(1)));
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return new CatalogSnapshot(relations, functions, startedAt);
+        return new CatalogSnapshot(relations, functions, startedAt, inheritance);
     }
 }

@@ -17,7 +17,12 @@ public sealed class CatalogSnapshot
     /// <param name="relations">Every relation of the database.</param>
     /// <param name="userFunctions">Functions defined outside the system schemas, as (schema, name).</param>
     /// <param name="loadedAt">When it was read.</param>
-    public CatalogSnapshot(IEnumerable<CatalogRelation> relations, IEnumerable<(string Schema, string Name)> userFunctions, DateTimeOffset loadedAt)
+    /// <param name="inheritance">Partitions and inheritance children, as (child, parent) OIDs.</param>
+    public CatalogSnapshot(
+        IEnumerable<CatalogRelation> relations,
+        IEnumerable<(string Schema, string Name)> userFunctions,
+        DateTimeOffset loadedAt,
+        IEnumerable<(uint Child, uint Parent)>? inheritance = null)
     {
         ArgumentNullException.ThrowIfNull(relations);
         ArgumentNullException.ThrowIfNull(userFunctions);
@@ -46,6 +51,19 @@ public sealed class CatalogSnapshot
         }
 
         LoadedAt = loadedAt;
+        foreach ((uint child, uint parent) in inheritance ?? [])
+        {
+            _parents.TryAdd(child, parent);
+        }
+    }
+
+    private readonly Dictionary<uint, uint> _parents = [];
+
+    /// <summary>The parent of a partition or inheritance child, or null.</summary>
+    public CatalogRelation? Parent(CatalogRelation relation)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        return _parents.TryGetValue(relation.Oid, out uint parent) ? Find(parent) : null;
     }
 
     /// <summary>When the snapshot was read.</summary>

@@ -23,6 +23,7 @@ internal sealed class LineageResolver
 
     // Masked columns of the statement's relations, by column name; relations with any masked column, by name and alias.
     private readonly Dictionary<string, List<ColumnProtection>> _maskedByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Alias, string Column), ColumnProtection> _renamed = [];
     private readonly Dictionary<string, List<CatalogRelation>> _relationsByAlias = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, List<(CatalogColumn Column, ColumnProtection Protection)>> _maskedByRelation = [];
     private readonly List<ColumnSource> _allSources = [];
@@ -42,9 +43,38 @@ internal sealed class LineageResolver
             AddRelations(reference.Name, reference);
         }
 
-        foreach ((string alias, RelationReference reference) in _lineage.Aliases)
+        foreach ((string alias, IReadOnlyList<RelationReference> references) in _lineage.Aliases)
         {
-            AddRelations(alias, reference);
+            foreach (RelationReference reference in references)
+            {
+                AddRelations(alias, reference);
+            }
+        }
+
+        // FROM patients AS t(a, b, c): t.c (or c) is the relation's third column, whatever its name.
+        foreach ((string alias, IReadOnlyList<string> names) in _lineage.AliasColumns)
+        {
+            if (!_relationsByAlias.TryGetValue(alias, out List<CatalogRelation>? relations))
+            {
+                continue;
+            }
+
+            foreach (CatalogRelation relation in relations)
+            {
+                for (int i = 0; i < names.Count && i < relation.Columns.Count; i++)
+                {
+                    if (_protections.Get(relation.Oid, relation.Columns[i].Number) is { } protection && _isMasked(protection))
+                    {
+                        _renamed[(alias, names[i])] = protection;
+                        if (!_maskedByName.TryGetValue(names[i], out List<ColumnProtection>? byName))
+                        {
+                            _maskedByName[names[i]] = byName = [];
+                        }
+
+                        byName.Add(protection);
+                    }
+                }
+            }
         }
 
         foreach (FunctionReference function in statement.Functions)
@@ -53,6 +83,15 @@ internal sealed class LineageResolver
             {
                 UntrustedFunction = function;
                 break;
+            }
+        }
+
+        // v.f where f is no column of v but a function of the database: PostgreSQL calls f(v) (attribute notation).
+        foreach (ColumnName reference in _lineage.References)
+        {
+            if (UntrustedFunction is null && AttributeNotationCall(reference) is { } call)
+            {
+                UntrustedFunction = call;
             }
         }
 
@@ -92,7 +131,9 @@ internal sealed class LineageResolver
     /// How result column <paramref name="index"/> (in the statement's result list) must be masked when the server gives
     /// it no origin; null when it is provably clean.
     /// </summary>
-    public ColumnProtection? ForResult(int index)
+    /// <param name="index">The column's position.</param>
+    /// <param name="columnCount">How many columns the result has (when it differs from the result list, nothing maps).</param>
+    public ColumnProtection? ForResult(int index, int columnCount = -1)
     {
         if (!Tainted)
         {
@@ -100,7 +141,8 @@ internal sealed class LineageResolver
         }
 
         IReadOnlyList<ResultColumnSource>? results = _lineage.Results;
-        if (results is null || index < 0 || index >= results.Count || !_lineage.PlainSources || HasStar(results))
+        if (results is null || index < 0 || index >= results.Count || (columnCount >= 0 && columnCount != results.Count)
+            || !_lineage.PlainSources || HasStar(results))
         {
             return Whole();
         }
@@ -114,6 +156,14 @@ internal sealed class LineageResolver
         foreach (FunctionReference function in entry.Functions)
         {
             if (IsOpaque(function))
+            {
+                return Whole();
+            }
+        }
+
+        foreach (ColumnName reference in entry.References)
+        {
+            if (AttributeNotationCall(reference) is not null)
             {
                 return Whole();
             }
@@ -247,6 +297,23 @@ internal sealed class LineageResolver
             yield break;
         }
 
+        if (_renamed.TryGetValue((reference.Qualifier, reference.Name), out ColumnProtection? renamed))
+        {
+            yield return renamed;
+            yield break;
+        }
+
+        if (_lineage.DerivedNames.Contains(reference.Qualifier))
+        {
+            // A subquery, function, join or renamed alias: what its columns hold is not traced.
+            if (_allSources.Count > 0)
+            {
+                yield return Whole();
+            }
+
+            yield break;
+        }
+
         if (_relationsByAlias.TryGetValue(reference.Qualifier, out List<CatalogRelation>? relations))
         {
             foreach (CatalogRelation relation in relations)
@@ -269,8 +336,8 @@ internal sealed class LineageResolver
             yield break;
         }
 
-        // schema.table.column, or a qualifier the statement does not name as a table (a subquery, a CTE): by column name.
-        if (reference.IsStar || _lineage.DerivedNames.Contains(reference.Qualifier))
+        // schema.table.column, or a qualifier the statement does not name as a table (a CTE): by column name.
+        if (reference.IsStar)
         {
             foreach (ColumnSource _ in _allSources)
             {
@@ -339,6 +406,26 @@ internal sealed class LineageResolver
         }
 
         return found;
+    }
+
+    /// <summary>For <c>q.f</c> where <c>q</c> is a relation without a column <c>f</c> and <c>f</c> is a function of the database: that call.</summary>
+    private FunctionReference? AttributeNotationCall(ColumnName reference)
+    {
+        if (reference.Qualifier is null || reference.IsStar || !_relationsByAlias.TryGetValue(reference.Qualifier, out List<CatalogRelation>? relations))
+        {
+            return null;
+        }
+
+        foreach (CatalogRelation relation in relations)
+        {
+            if (relation.Column(reference.Name) is not null)
+            {
+                return null;
+            }
+        }
+
+        var call = new FunctionReference(null, reference.Name);
+        return IsOpaque(call) ? call : null;
     }
 
     private bool IsDerived(ColumnName reference) =>

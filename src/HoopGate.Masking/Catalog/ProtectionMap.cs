@@ -65,6 +65,22 @@ internal sealed class ProtectionMap
             }
         }
 
+        // A partition or inheritance child holds its parent's rows: its columns are protected as the parent's are.
+        foreach (CatalogRelation relation in catalog.Relations)
+        {
+            int depth = 0;
+            for (CatalogRelation? parent = catalog.Parent(relation); parent is not null && depth < 32; parent = catalog.Parent(parent), depth++)
+            {
+                foreach (CatalogColumn column in relation.Columns)
+                {
+                    if (parent.Column(column.Name) is { } inherited && policy.Classify(parent.Schema, parent.Name, inherited.Name, inherited.Comment) is { } rule)
+                    {
+                        map.Set(relation, column.Number, new ColumnProtection(rule, [new ColumnSource(parent.Schema, parent.Name, inherited.Name)]));
+                    }
+                }
+            }
+        }
+
         // Views derive from their sources, which may be views: resolve each once, in dependency order.
         var done = new HashSet<uint>();
         foreach (CatalogRelation view in views)

@@ -75,11 +75,18 @@ public sealed class MaskingSessionTests
     [InlineData("SELECT upper(diagnosis), id + 1 FROM clinic.patients", false)]
     [InlineData("SELECT upper(diagnosis), ssn FROM clinic.patients", false)]
     [InlineData("SELECT 1 + 1", false)]
+    [InlineData("SELECT t.c || '' FROM clinic.patients AS t(id, c)", true)]
+    [InlineData("SELECT c || '' FROM clinic.patients AS t(id, c)", true)]
+    [InlineData("SELECT p.ssn || '' FROM clinic.patients p WHERE EXISTS (SELECT 1 FROM clinic.visits p)", true)]
+    [InlineData("SELECT j.x || '' FROM (clinic.patients JOIN clinic.visits USING (id)) AS j(a, x)", true)]
+    [InlineData("SELECT v.leak FROM clinic.visits v", true)]
     public void An_expression_column_is_masked_unless_it_is_provably_clean(string sql, bool masked)
     {
-        ResultPlan plan = Plan(Analyst(), sql, (0, 0, Text));
+        // Every result column without a table of origin, as many as the statement's result list has; the first is judged.
+        int columns = SqlAnalyzer.Analyze(sql).Statements[0].Lineage.Results?.Count ?? 1;
+        ResultPlan plan = Plan(Analyst(), sql, [.. Enumerable.Repeat(((uint)0, (short)0, Text), columns)]);
 
-        Assert.Equal(masked, plan.HasMasks);
+        Assert.Equal(masked, plan.Masks(0));
     }
 
     [Fact]
@@ -97,6 +104,71 @@ public sealed class MaskingSessionTests
         ResultPlan plan = Plan(Analyst(), "SELECT id FROM clinic.brand_new", (99999, 1, Int8), (99999, 2, Text));
 
         Assert.Equal(new string?[] { null, "[REDACTED]" }, Rewrite(plan, "1", "x"));
+    }
+
+    [Fact]
+    public void A_star_expansion_of_a_composite_shifts_nothing_a_clean_column_could_hide_behind()
+    {
+        // (p).* expands to four columns: the expression after it is not the second entry of the list.
+        ResultPlan plan = Plan(Analyst(), "SELECT (p).*, p.ssn || '' FROM clinic.patients p",
+            (0, 0, Int8), (0, 0, Text), (0, 0, Text), (0, 0, Text), (0, 0, Text));
+
+        Assert.Equal(5, plan.MaskedColumns.Count);
+    }
+
+    [Theory]
+    [InlineData("SELECT set_config('x.v', (SELECT string_agg(ssn, ',') FROM clinic.patients), false)", MaskingSession.MaskedSideChannelRule)]
+    [InlineData("SELECT pg_notify('c', ssn) FROM clinic.patients", MaskingSession.MaskedSideChannelRule)]
+    [InlineData("SELECT id FROM clinic.patients p, generate_series(1, CASE WHEN p.ssn LIKE '9%' THEN 1 ELSE 0 END) g", MaskingSession.MaskedPredicateRule)]
+    [InlineData("SELECT id FROM clinic.patients LIMIT (SELECT length(max(ssn)) FROM clinic.patients)", MaskingSession.MaskedPredicateRule)]
+    [InlineData("COPY clinic.patients TO STDOUT WITH (NULL '900-12-6789')", MaskingSession.MaskedCopyRule)]
+    [InlineData("COPY clinic.patients (id, nosuchcolumn) TO STDOUT", MaskingSession.MaskedCopyRule)]
+    public void Side_channels_for_masked_values_are_refused(string sql, string rule)
+    {
+        Assert.Equal(rule, Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst())?.Rule);
+    }
+
+    [Fact]
+    public void A_redefined_prepared_statement_or_cursor_is_masked_as_unknown()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        session.Check(SqlAnalyzer.Analyze("PREPARE p AS SELECT ssn || '' FROM clinic.patients"), rules);
+        session.Check(SqlAnalyzer.Analyze("PREPARE p AS SELECT 'x'::text"), rules);
+        session.Check(SqlAnalyzer.Analyze("DECLARE c CURSOR FOR SELECT 'x'::text"), rules);
+        session.Check(SqlAnalyzer.Analyze("CLOSE c"), rules);
+        session.Check(SqlAnalyzer.Analyze("DECLARE c CURSOR FOR SELECT 'y'::text"), rules);
+
+        Assert.True(session.Plan(SqlAnalyzer.Analyze("EXECUTE p").Statements[0], RowDescription((0, 0, Text))).HasMasks);
+        Assert.False(session.Plan(SqlAnalyzer.Analyze("FETCH 1 FROM c").Statements[0], RowDescription((0, 0, Text))).HasMasks);
+    }
+
+    [Fact]
+    public void A_partition_is_protected_like_its_parent()
+    {
+        var catalog = new CatalogSnapshot(
+            [.. s_catalog.Relations, new CatalogRelation(16500, "clinic", "patients_2024", 'r', [new(1, "id", Int8, null), new(2, "ssn", Text, null)], null)],
+            [],
+            DateTimeOffset.UtcNow,
+            [(16500u, Patients)]);
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        session.Use(catalog);
+
+        ResultPlan plan = session.Plan(SqlAnalyzer.Analyze("SELECT id, ssn FROM clinic.patients_2024").Statements[0], RowDescription((16500, 1, Int8), (16500, 2, Text)));
+
+        Assert.Equal(["clinic.patients_2024.ssn:ssn"], plan.MaskedColumns);
+    }
+
+    [Fact]
+    public void A_quoted_value_in_any_error_of_a_statement_over_masked_columns_is_hidden()
+    {
+        MaskingSession session = Session(Analyst());
+        var error = HoopGate.Protocol.Backend.ErrorResponse.Create("ERROR", "42P01", "relation \"900_12_6789\" does not exist");
+
+        HoopGate.Protocol.Backend.ErrorResponse scrubbed = session.Scrub(error, SqlAnalyzer.Analyze("SELECT translate(ssn, '-', '_')::regclass FROM clinic.patients").Statements[0]);
+
+        Assert.Equal("relation \"[REDACTED]\" does not exist", scrubbed.Message);
     }
 
     [Theory]
@@ -174,7 +246,7 @@ public sealed class MaskingSessionTests
         HoopGate.Protocol.Backend.ErrorResponse scrubbedNotice = session.Scrub(notice, SqlAnalyzer.Analyze("SELECT 1").Statements[0]);
 
         Assert.DoesNotContain("900-12-6789", scrubbed.Detail, StringComparison.Ordinal);
-        Assert.Equal(error.Message, scrubbed.Message);
+        Assert.StartsWith("duplicate key value violates unique constraint", scrubbed.Message, StringComparison.Ordinal);
         Assert.Equal("unrelated text mentions [REDACTED:ssn]", scrubbedNotice.Message);
     }
 

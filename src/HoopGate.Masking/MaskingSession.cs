@@ -129,12 +129,16 @@ public sealed class MaskingSession
             }
 
             LineageResolver resolver = Resolver(state, statement);
-            // COPY (query) TO runs when the query provably returns no masked value; COPY table TO in text or CSV is masked
+            // COPY (query) TO runs when the query reads nothing masked; COPY table TO in text or CSV is masked
             // row by row, and refused when it cannot be (binary, another encoding, an option the gateway does not parse).
             if (statement.Copy is { IsFrom: false, Target: CopyTarget.Client } copy)
             {
+                // COPY (query) has no RowDescription to trace its columns by, so it runs only over relations with nothing
+                // masked for the session (no lineage blind spot can then matter).
                 string? refusal = statement.Lineage.Results is not null || resolver.Tainted
-                    ? (resolver.Tainted ? "COPY of a query over columns your groups see masked cannot be masked; use SELECT, whose results are masked" : null)
+                    ? (resolver.Tainted || TouchesMasked(state, statement)
+                        ? "COPY of a query over a table with columns your groups see masked cannot be masked; use COPY table (columns) or SELECT"
+                        : null)
                     : CopyTable(state, statement, copy, out _);
                 if (refusal is not null)
                 {

@@ -32,6 +32,8 @@ public sealed class MaskingSession
     /// <summary>Rule name of a refusal of COPY TO of masked columns.</summary>
     public const string MaskedCopyRule = "masked-copy";
 
+    private static readonly MaskRule s_scan = new("scan", MaskMethod.Detect);
+
     private const string HiddenDetail = "[detail hidden by HoopGate: it can hold protected values]";
     private const string HiddenNotice = "[message hidden by HoopGate: the statement reads masked columns]";
 
@@ -237,6 +239,18 @@ public sealed class MaskingSession
                 {
                     protection = state.Protections.Get(tableOid, attribute);
                     origin = protection is null ? "" : relation + "." + (relation.Columns.FirstOrDefault(c => c.Number == attribute)?.Name ?? "?");
+                    if (protection is null && state.Protections.Policy.Scan.Count > 0 && TypeOids.IsTextLike(typeOid)
+                        && relation.Columns.FirstOrDefault(c => c.Number == attribute) is { } scanned
+                        && state.Protections.Policy.IsScanned(relation.Schema, relation.Name, scanned.Name))
+                    {
+                        // Not protected, but its text is searched for protected content (free text: notes, comments).
+                        masks ??= new ColumnMask?[count];
+                        formats ??= new short[count];
+                        masks[i] = new ColumnMask(s_scan, typeOid, relation + "." + scanned.Name + ":scan") { Detectors = state.Protections.Policy.Detectors };
+                        formats[i] = format;
+                        (masked ??= []).Add(masks[i]!.Description);
+                        continue;
+                    }
                 }
             }
             else if (statement is null)
@@ -349,6 +363,11 @@ public sealed class MaskingSession
                 {
                     Detectors = state.Protections.Policy.Detectors,
                 };
+                masked.Add(masks[i]!.Description);
+            }
+            else if (TypeOids.IsTextLike(columns[i].TypeOid) && state.Protections.Policy.IsScanned(relation.Schema, relation.Name, columns[i].Name))
+            {
+                masks[i] = new ColumnMask(s_scan, columns[i].TypeOid, relation + "." + columns[i].Name + ":scan") { Detectors = state.Protections.Policy.Detectors };
                 masked.Add(masks[i]!.Description);
             }
         }

@@ -96,6 +96,31 @@ public sealed class MaskingPolicy
         ["default"] = new("default", MaskMethod.Redact),
     };
 
+    /// <summary>
+    /// Columns that are not declared protected but whose text values are scanned by the <see cref="Detectors"/> (what they
+    /// find is replaced; the column is not masked otherwise, so predicates on it stay allowed).
+    /// </summary>
+    public IReadOnlyList<ColumnPattern> Scan { get; init; } = [];
+
+    /// <summary>Whether an undeclared column's text values are scanned by the detectors.</summary>
+    public bool IsScanned(string schema, string table, string column)
+    {
+        if (Detectors.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (ColumnPattern pattern in Scan)
+        {
+            if (pattern.IsMatch(schema, table, column))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The class of a column, or <see langword="null"/> when it is not protected.</summary>
     /// <param name="schema">The column's schema.</param>
     /// <param name="table">Its table or view.</param>

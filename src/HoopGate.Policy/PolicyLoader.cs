@@ -60,7 +60,7 @@ public static class PolicyLoader
     {
         private static readonly string[] s_rootKeys = ["version", "searchPath", "everyone", "groups", "functions", "guardrails", "masking"];
         private static readonly string[] s_permissionKeys = ["statements", "read", "write", "unmask"];
-        private static readonly string[] s_maskingKeys = ["columns", "classes", "tags", "expressions", "refusePredicates", "trustedFunctions", "detectors"];
+        private static readonly string[] s_maskingKeys = ["columns", "classes", "tags", "expressions", "refusePredicates", "trustedFunctions", "detectors", "scan"];
         private static readonly string[] s_classKeys = ["method", "keep", "placeholder"];
         private static readonly string[] s_functionKeys = ["deny"];
         private static readonly string[] s_guardrailKeys =
@@ -250,7 +250,28 @@ public static class PolicyLoader
                 Errors.Add(At(map.Start, "a class with method 'detect' needs 'masking.detectors'"));
             }
 
-            return new MaskingPolicy(columns, classes, tagPrefix, expressions, refusePredicates, trusted, detectors);
+            var scan = new List<ColumnPattern>();
+            if (Get(map, "scan") is { } scanNode)
+            {
+                foreach ((string text, YamlNode item) in StringItems(scanNode, "masking.scan"))
+                {
+                    if (ColumnPattern.TryParse(text) is { } pattern)
+                    {
+                        scan.Add(pattern);
+                    }
+                    else
+                    {
+                        Errors.Add(At(item.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
+                    }
+                }
+
+                if (scan.Count > 0 && detectors.Count == 0)
+                {
+                    Errors.Add(At(scanNode.Start, "'masking.scan' needs 'masking.detectors'"));
+                }
+            }
+
+            return new MaskingPolicy(columns, classes, tagPrefix, expressions, refusePredicates, trusted, detectors) { Scan = scan };
         }
 
         private MaskRule? ReadClass(string name, YamlNode node)

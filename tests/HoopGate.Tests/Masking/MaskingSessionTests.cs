@@ -144,6 +144,18 @@ public sealed class MaskingSessionTests
     }
 
     [Fact]
+    public void A_scanned_column_keeps_its_text_but_loses_what_the_detectors_find_and_may_still_be_filtered_on()
+    {
+        SessionPolicy rules = PolicyLoader.Load(Policy + "\n  detectors: [ssn]\n  scan: [clinic.patients.diagnosis]\n", "test.yaml").Snapshot!.ForGroups([]);
+        MaskingSession session = Session(rules);
+
+        ResultPlan plan = session.Plan(SqlAnalyzer.Analyze("SELECT id, diagnosis FROM clinic.patients").Statements[0], RowDescription((Patients, 1, Int8), (Patients, 4, Text)));
+
+        Assert.Equal(new string?[] { "1", "flu, see [REDACTED:ssn]" }, Rewrite(plan, "1", "flu, see 900-12-6789"));
+        Assert.Null(session.Check(SqlAnalyzer.Analyze("SELECT id FROM clinic.patients WHERE diagnosis = 'flu'"), rules));
+    }
+
+    [Fact]
     public void A_partition_is_protected_like_its_parent()
     {
         var catalog = new CatalogSnapshot(

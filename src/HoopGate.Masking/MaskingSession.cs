@@ -238,17 +238,14 @@ public sealed class MaskingSession
                 else
                 {
                     protection = state.Protections.Get(tableOid, attribute);
-                    origin = protection is null ? "" : relation + "." + (relation.Columns.FirstOrDefault(c => c.Number == attribute)?.Name ?? "?");
-                    if (protection is null && state.Protections.Policy.Scan.Count > 0 && TypeOids.IsTextLike(typeOid)
-                        && relation.Columns.FirstOrDefault(c => c.Number == attribute) is { } scanned
-                        && state.Protections.Policy.IsScanned(relation.Schema, relation.Name, scanned.Name))
+                    origin = protection is null ? "" : relation + "." + (relation.Column(attribute)?.Name ?? "?");
+                    if (protection is null && state.Protections.Policy.Scan.Count > 0 && ScanMask(state, relation, relation.Column(attribute), typeOid) is { } scan)
                     {
-                        // Not protected, but its text is searched for protected content (free text: notes, comments).
                         masks ??= new ColumnMask?[count];
                         formats ??= new short[count];
-                        masks[i] = new ColumnMask(s_scan, typeOid, relation + "." + scanned.Name + ":scan") { Detectors = state.Protections.Policy.Detectors };
+                        masks[i] = scan;
                         formats[i] = format;
-                        (masked ??= []).Add(masks[i]!.Description);
+                        (masked ??= []).Add(scan.Description);
                         continue;
                     }
                 }
@@ -285,7 +282,7 @@ public sealed class MaskingSession
 
             masks ??= new ColumnMask?[count];
             formats ??= new short[count];
-            masks[i] = new ColumnMask(protection.Rule, typeOid, origin + ":" + protection.Rule.Class) { Detectors = state.Protections.Policy.Detectors };
+            masks[i] = Mask(state, protection.Rule, typeOid, origin);
             formats[i] = format;
             (masked ??= []).Add(masks[i]!.Description);
         }
@@ -317,7 +314,7 @@ public sealed class MaskingSession
     }
 
     /// <summary>Plans COPY table TO STDOUT; returns why it cannot be masked, or null (with the plan, null when nothing is masked).</summary>
-    private static string? CopyTable(State state, StatementInfo statement, CopyInfo copy, out CopyPlan? plan)
+    private string? CopyTable(State state, StatementInfo statement, CopyInfo copy, out CopyPlan? plan)
     {
         plan = null;
         if (statement.Relations.Count != 1)
@@ -359,16 +356,13 @@ public sealed class MaskingSession
         {
             if (state.Protections.Get(relation.Oid, columns[i].Number) is { } protection && !protection.IsUnmaskedFor(state.Rules!))
             {
-                masks[i] = new ColumnMask(protection.Rule, columns[i].TypeOid, relation + "." + columns[i].Name + ":" + protection.Rule.Class)
-                {
-                    Detectors = state.Protections.Policy.Detectors,
-                };
+                masks[i] = Mask(state, protection.Rule, columns[i].TypeOid, relation + "." + columns[i].Name);
                 masked.Add(masks[i]!.Description);
             }
-            else if (TypeOids.IsTextLike(columns[i].TypeOid) && state.Protections.Policy.IsScanned(relation.Schema, relation.Name, columns[i].Name))
+            else if (ScanMask(state, relation, columns[i], columns[i].TypeOid) is { } scan)
             {
-                masks[i] = new ColumnMask(s_scan, columns[i].TypeOid, relation + "." + columns[i].Name + ":scan") { Detectors = state.Protections.Policy.Detectors };
-                masked.Add(masks[i]!.Description);
+                masks[i] = scan;
+                masked.Add(scan.Description);
             }
         }
 
@@ -421,8 +415,8 @@ public sealed class MaskingSession
         State? state = _state;
         IReadOnlyList<ContentDetector> detectors = state?.Rules?.Snapshot.Masking.Detectors ?? [];
         // FETCH and EXECUTE fail inside the query they run: judge by that one (unknown: assume the worst).
-        StatementInfo? source = statement is { Command: "FETCH" or "MOVE" or "EXECUTE" } ? Declared(statement) : statement;
-        bool touchesMasked = state?.Rules is null || source is null || Resolver(state, source).Tainted || TouchesMasked(state, source);
+        StatementInfo? source = Declared(statement);
+        bool touchesMasked = state?.Rules is null || source is null || Resolver(state, source) is { Tainted: true } or { ReadsMasked: true };
         string? sqlState = message.SqlState;
         // Data exceptions (22), integrity (23) and WITH CHECK OPTION (44) violations describe the offending row or value.
         bool dataError = sqlState is not null
@@ -512,6 +506,16 @@ public sealed class MaskingSession
         return resolver;
     }
 
+    /// <summary>How a column is masked by a rule; the audit record reads <c>origin:class</c>.</summary>
+    private static ColumnMask Mask(State state, MaskRule rule, uint typeOid, string origin) =>
+        new(rule, typeOid, origin + ":" + rule.Class) { Detectors = state.Protections.Policy.Detectors };
+
+    /// <summary>For a column that is not protected but listed under <c>scan</c>: its text goes through the detectors.</summary>
+    private static ColumnMask? ScanMask(State state, CatalogRelation relation, CatalogColumn? column, uint typeOid) =>
+        column is not null && TypeOids.IsTextLike(typeOid) && state.Protections.Policy.IsScanned(relation.Schema, relation.Name, column.Name)
+            ? Mask(state, s_scan, typeOid, relation + "." + column.Name)
+            : null;
+
     private static string? ParksValues(StatementInfo statement)
     {
         foreach (FunctionReference function in statement.Functions)
@@ -525,81 +529,48 @@ public sealed class MaskingSession
         return null;
     }
 
-    private static bool TouchesMasked(State state, StatementInfo statement)
-    {
-        foreach (RelationReference reference in statement.Relations)
-        {
-            foreach (CatalogRelation relation in state.Catalog.Resolve(reference.Schema, reference.Name))
-            {
-                foreach (CatalogColumn column in relation.Columns)
-                {
-                    if (state.Protections.Get(relation.Oid, column.Number) is { } protection && !protection.IsUnmaskedFor(state.Rules!))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        return false;
-    }
+    /// <summary>The statement reads a relation with a column the session sees masked (whether or not it selects it).</summary>
+    private bool TouchesMasked(State state, StatementInfo statement) => Resolver(state, statement).ReadsMasked;
 
     private void Remember(StatementInfo statement)
     {
-        StatementLineage lineage = statement.Lineage;
-        if (lineage.CursorName is null && lineage.PreparedName is null && statement.Command is not ("CLOSE" or "DEALLOCATE" or "DISCARD"))
+        NameAction cursorAction = statement.CursorAction, preparedAction = statement.PreparedAction;
+        if (cursorAction is NameAction.None or NameAction.Use && preparedAction is NameAction.None or NameAction.Use)
         {
             return;
         }
 
         lock (_gate)
         {
-            switch (statement.Command)
-            {
-                case "FETCH" or "MOVE" or "EXECUTE":
-                    break;
-                case "CLOSE":
-                    Forget(_cursors, lineage.CursorName);
-                    break;
-                case "DEALLOCATE":
-                    Forget(_prepared, lineage.PreparedName);
-                    break;
-                case "DISCARD":
-                    _cursors.Clear();
-                    _prepared.Clear();
-                    break;
-                default:
-                    // DECLARE or PREPARE. The gateway records it before the server says yes: a second definition of a name
-                    // still in use fails on the server, so a name defined twice is remembered as unknown (masked).
-                    if (lineage.CursorName is { } cursor)
-                    {
-                        _cursors[cursor] = _cursors.ContainsKey(cursor) ? null : statement;
-                    }
-
-                    if (lineage.PreparedName is { } name)
-                    {
-                        _prepared[name] = _prepared.ContainsKey(name) ? null : statement;
-                    }
-
-                    break;
-            }
+            Remember(_cursors, cursorAction, statement.Lineage.CursorName, statement);
+            Remember(_prepared, preparedAction, statement.Lineage.PreparedName, statement);
         }
     }
 
-    private static void Forget(Dictionary<string, StatementInfo?> names, string? name)
+    /// <summary>
+    /// The gateway records a DECLARE or PREPARE before the server says yes: a second definition of a name still in use
+    /// fails on the server, so a name defined twice is remembered as unknown (masked). CLOSE, DEALLOCATE, DISCARD forget.
+    /// </summary>
+    private static void Remember(Dictionary<string, StatementInfo?> names, NameAction action, string? name, StatementInfo statement)
     {
-        if (name is null)
+        switch (action)
         {
-            // CLOSE ALL, DEALLOCATE ALL.
-            names.Clear();
-        }
-        else
-        {
-            names.Remove(name);
+            case NameAction.Define:
+                names[name!] = names.ContainsKey(name!) ? null : statement;
+                break;
+            case NameAction.Drop:
+                names.Remove(name!);
+                break;
+            case NameAction.DropAll:
+                names.Clear();
+                break;
         }
     }
 
-    /// <summary>For FETCH and EXECUTE, the statement that defined what they return (null when unknown: fail closed).</summary>
+    /// <summary>
+    /// For FETCH and EXECUTE, the statement that defined what they return (null when unknown: fail closed); any other
+    /// statement is its own.
+    /// </summary>
     private StatementInfo? Declared(StatementInfo? statement)
     {
         if (statement is null)
@@ -607,14 +578,17 @@ public sealed class MaskingSession
             return null;
         }
 
+        bool cursor = statement.CursorAction == NameAction.Use;
+        if (!cursor && statement.PreparedAction != NameAction.Use)
+        {
+            return statement;
+        }
+
         lock (_gate)
         {
-            return statement.Command switch
-            {
-                "FETCH" or "MOVE" => statement.Lineage.CursorName is { } c ? _cursors.GetValueOrDefault(c) : null,
-                "EXECUTE" => statement.Lineage.PreparedName is { } p ? _prepared.GetValueOrDefault(p) : null,
-                _ => statement,
-            };
+            return cursor
+                ? (statement.Lineage.CursorName is { } c ? _cursors.GetValueOrDefault(c) : null)
+                : (statement.Lineage.PreparedName is { } p ? _prepared.GetValueOrDefault(p) : null);
         }
     }
 

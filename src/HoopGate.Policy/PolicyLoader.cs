@@ -250,21 +250,10 @@ public static class PolicyLoader
                 Errors.Add(At(map.Start, "a class with method 'detect' needs 'masking.detectors'"));
             }
 
-            var scan = new List<ColumnPattern>();
+            List<ColumnPattern> scan = [];
             if (Get(map, "scan") is { } scanNode)
             {
-                foreach ((string text, YamlNode item) in StringItems(scanNode, "masking.scan"))
-                {
-                    if (ColumnPattern.TryParse(text) is { } pattern)
-                    {
-                        scan.Add(pattern);
-                    }
-                    else
-                    {
-                        Errors.Add(At(item.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
-                    }
-                }
-
+                scan = Columns(scanNode, "masking.scan");
                 if (scan.Count > 0 && detectors.Count == 0)
                 {
                     Errors.Add(At(scanNode.Start, "'masking.scan' needs 'masking.detectors'"));
@@ -400,22 +389,7 @@ public static class PolicyLoader
             StatementKind kinds = Get(map, "statements") is { } statements ? Kinds(statements) : StatementKind.None;
             IReadOnlyList<TablePattern> read = Get(map, "read") is { } r ? Tables(r, "read") : [];
             IReadOnlyList<TablePattern> write = Get(map, "write") is { } w ? Tables(w, "write") : [];
-            var unmask = new List<ColumnPattern>();
-            if (Get(map, "unmask") is { } u)
-            {
-                foreach ((string text, YamlNode item) in StringItems(u, "unmask"))
-                {
-                    if (ColumnPattern.TryParse(text) is { } pattern)
-                    {
-                        unmask.Add(pattern);
-                    }
-                    else
-                    {
-                        Errors.Add(At(item.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
-                    }
-                }
-            }
-
+            IReadOnlyList<ColumnPattern> unmask = Get(map, "unmask") is { } u ? Columns(u, "unmask") : [];
             return new Permissions(kinds, read, write) { Unmask = unmask };
         }
 
@@ -532,6 +506,24 @@ public static class PolicyLoader
                 }
 
                 patterns.Add(new TablePattern(text));
+            }
+
+            return patterns;
+        }
+
+        private List<ColumnPattern> Columns(YamlNode node, string what)
+        {
+            var patterns = new List<ColumnPattern>();
+            foreach ((string text, YamlNode item) in StringItems(node, what))
+            {
+                if (ColumnPattern.TryParse(text) is { } pattern)
+                {
+                    patterns.Add(pattern);
+                }
+                else
+                {
+                    Errors.Add(At(item.Start, "'" + text + "' is not a column pattern (schema.table.column, with * as wildcard)"));
+                }
             }
 
             return patterns;

@@ -58,6 +58,24 @@ public sealed class StatementInfo
     /// <summary>The statement is an EXPLAIN of the statement described.</summary>
     public bool IsExplain { get; }
 
+    /// <summary>What it does to a cursor name (<see cref="StatementLineage.CursorName"/>): DECLARE, FETCH/MOVE, CLOSE [ALL], DISCARD.</summary>
+    public NameAction CursorAction => Command switch
+    {
+        "FETCH" or "MOVE" => NameAction.Use,
+        "CLOSE" => Lineage.CursorName is null ? NameAction.DropAll : NameAction.Drop,
+        "DISCARD" => NameAction.DropAll,
+        _ => Lineage.CursorName is null ? NameAction.None : NameAction.Define,
+    };
+
+    /// <summary>What it does to an SQL-prepared statement's name (<see cref="StatementLineage.PreparedName"/>): PREPARE, EXECUTE, DEALLOCATE [ALL], DISCARD.</summary>
+    public NameAction PreparedAction => Command switch
+    {
+        "EXECUTE" => NameAction.Use,
+        "DEALLOCATE" => Lineage.PreparedName is null ? NameAction.DropAll : NameAction.Drop,
+        "DISCARD" => NameAction.DropAll,
+        _ => Lineage.PreparedName is null ? NameAction.None : NameAction.Define,
+    };
+
     /// <summary>Where its result values come from and which columns it filters by (for masking).</summary>
     public StatementLineage Lineage { get; internal init; } = StatementLineage.None;
 }

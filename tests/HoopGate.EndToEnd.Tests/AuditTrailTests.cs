@@ -39,7 +39,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             new Dictionary<string, string> { ["PGPASSWORD"] = GatewayInstance.Password }).Within();
         Assert.Equal("42", psql.StandardOutput.Trim());
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         List<StatementRow> statements = await StatementsAsync(instance, "sql NOT LIKE '%pg_type%' AND sql NOT LIKE '%pg_catalog%'");
 
         StatementRow count = Assert.Single(statements, s => s.Sql.Contains("count(*)", StringComparison.Ordinal));
@@ -77,7 +77,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await command.ExecuteScalarAsync().Within();
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
         await using var query = new NpgsqlCommand(
             "SELECT parameters::text FROM hoopgate_audit.statements WHERE sql LIKE '%AS ssn_lookup%' AND session_id IN (SELECT session_id FROM hoopgate_audit.records WHERE instance_id = $1)",
@@ -119,7 +119,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             while (await reader.NextResultAsync().Within());
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         List<StatementRow> statements = await StatementsAsync(instance, "sql LIKE 'SELECT ''%'' FROM generate_series%'");
         Assert.Equal(
             [("first", 2L), ("second", 5L), ("third", 3L)],
@@ -133,7 +133,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         await using GatewayInstance gateway = await StartAsync(spool);
         await using NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within();
         Assert.Equal(1, await connection.ScalarAsync<int>("SELECT 1").Within());
-        await DrainAsync(gateway);
+        await gateway.DrainAuditAsync();
 
         await store.Cluster.StopAsync().Within();
         try
@@ -148,7 +148,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await store.Cluster.StartAgainAsync().Within();
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         List<StatementRow> statements = await StatementsAsync(instance, "sql LIKE '% AS while_store_down'");
         Assert.Equal(25, statements.Count);
         Assert.Equal(25, statements.Select(s => s.Statement).Distinct().Count());
@@ -182,7 +182,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await connection.ScalarAsync<int>("SELECT 1 AS after_restart").Within();
         }
 
-        Assert.Equal(instance, await DrainAsync(second));
+        Assert.Equal(instance, await second.DrainAuditAsync());
         Assert.Equal(10, (await StatementsAsync(instance, "sql LIKE '% AS before_restart'")).Count);
         Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS after_restart'"));
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
@@ -200,7 +200,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await connection.ScalarAsync<string>("SELECT 'who read this?' AS evidence").Within();
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
         await using var edit = new NpgsqlCommand(
             """
@@ -230,7 +230,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
         await using var command = new NpgsqlCommand(
             "SELECT sqlstate, record::text FROM hoopgate_audit.auth_events e JOIN hoopgate_audit.records r USING (instance_id, occurred_at) WHERE instance_id = $1 AND NOT succeeded",
@@ -296,7 +296,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             Assert.Equal(4, await third.ScalarAsync<int>("SELECT 4 AS after_recovery").Within());
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         Assert.Empty(await StatementsAsync(instance, "sql LIKE '% AS never_ran' AND outcome = 'completed'"));
         Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS after_recovery' AND outcome = 'completed'"));
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
@@ -314,7 +314,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await connection.ScalarAsync<int>("SELECT 1 AS recent").Within();
         }
 
-        Guid instance = await DrainAsync(gateway);
+        Guid instance = await gateway.DrainAuditAsync();
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
         await using (var old = new NpgsqlCommand(
             """
@@ -537,7 +537,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("=HYPERLINK(\"http://evil.example\")")).Within();
         }
 
-        await DrainAsync(gateway);
+        await gateway.DrainAuditAsync();
         string config = Path.Combine(Path.GetTempPath(), "hoopgate-cli-" + Guid.NewGuid().ToString("N") + ".json");
         File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(new { HoopGate = new { Audit = new { ConnectionString = store.ConnectionString, SpoolDirectory = spool, ParameterKey = AuditStoreFixture.ParameterKey } } }));
         string from = DateTimeOffset.UtcNow.AddHours(-1).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
@@ -585,31 +585,6 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
     private async Task<GatewayInstance> StartAsync(string spoolDirectory) =>
         await GatewayInstance.StartAsync(fixture.Cluster, store.Settings(spoolDirectory)).Within();
 
-    /// <summary>Ships everything spooled so far (retrying while the store comes back) and returns the instance id.</summary>
-    private static async Task<Guid> DrainAsync(GatewayInstance gateway)
-    {
-        AuditSpool spool = gateway.Services.GetRequiredService<AuditSpool>();
-        AuditShipper shipper = gateway.Services.GetRequiredService<AuditShipper>();
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await shipper.DrainAsync().Within();
-                if (shipper.ShippedSequence >= spool.LastSequence)
-                {
-                    return spool.InstanceId;
-                }
-            }
-            catch (NpgsqlException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                // The store is still starting.
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the spool did not drain into the store within 30 s");
-            await Task.Delay(100);
-        }
-    }
 
     private async Task<List<StatementRow>> StatementsAsync(Guid instance, string where)
     {

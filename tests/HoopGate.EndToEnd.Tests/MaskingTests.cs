@@ -1,11 +1,8 @@
-using System.Diagnostics;
 using System.Net;
-using HoopGate.Audit;
 using HoopGate.Protocol.Backend;
 using HoopGate.Protocol.Framing;
 using HoopGate.Protocol.Frontend;
 using HoopGate.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace HoopGate.EndToEnd.Tests;
@@ -378,7 +375,7 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         await using RawClient analyst = await RawClient.ConnectAsync(_gateway.EndPoint, Analyst, Password, Clinic);
         await analyst.QueryAsync("SELECT ssn AS mask_probe FROM clinic.patients LIMIT 1").Within();
 
-        Guid instance = await DrainAsync();
+        Guid instance = await _gateway.DrainAuditAsync();
         (string[] masked, string[] unmasked) clinician = await MaskingRecordAsync(instance, "%unmask_probe%");
         (string[] masked, string[] unmasked) analystRecord = await MaskingRecordAsync(instance, "%mask_probe%");
         Assert.Empty(clinician.masked);
@@ -454,20 +451,6 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         }
 
         return patients;
-    }
-
-    private async Task<Guid> DrainAsync()
-    {
-        AuditSpool spool = _gateway.Services.GetRequiredService<AuditSpool>();
-        AuditShipper shipper = _gateway.Services.GetRequiredService<AuditShipper>();
-        var clock = Stopwatch.StartNew();
-        while (shipper.ShippedSequence < spool.LastSequence)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the spool did not drain into the store within 30 s");
-            await shipper.DrainAsync().Within();
-        }
-
-        return spool.InstanceId;
     }
 
     private async Task<(string[] Masked, string[] Unmasked)> MaskingRecordAsync(Guid instance, string sqlLike)

@@ -118,6 +118,39 @@ public sealed class GatewayInstance : IAsyncDisposable
 
     public Task StopAsync() => _host.StopAsync();
 
+    /// <summary>
+    /// Ships everything spooled so far into the audit store (retrying while the store comes back) and returns this
+    /// instance's id; fails after 30 s.
+    /// </summary>
+    public async Task<Guid> DrainAuditAsync()
+    {
+        var spool = Services.GetRequiredService<HoopGate.Audit.AuditSpool>();
+        var shipper = Services.GetRequiredService<HoopGate.Audit.AuditShipper>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await shipper.DrainAsync().Within();
+                if (shipper.ShippedSequence >= spool.LastSequence)
+                {
+                    return spool.InstanceId;
+                }
+            }
+            catch (NpgsqlException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // The store is still starting.
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("the gateway's audit spool did not drain into the store within 30 s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();

@@ -337,18 +337,6 @@ internal sealed class BackendRelay : MessageRelay
         }
     }
 
-    private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> message, ref byte[]? rented)
-    {
-        if (message.IsSingleSegment)
-        {
-            return message.FirstSpan;
-        }
-
-        rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
-        message.CopyTo(rented);
-        return rented.AsSpan(0, (int)message.Length);
-    }
-
     protected override void OnRejected(byte code) =>
         ThrowHelper.ThrowProtocolViolation("unexpected message type " + code.ToString(System.Globalization.CultureInfo.InvariantCulture) + " from the server");
 

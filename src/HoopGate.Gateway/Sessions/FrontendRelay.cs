@@ -156,7 +156,7 @@ internal sealed class FrontendRelay : MessageRelay
         byte[]? rented = null;
         try
         {
-            ReadOnlySpan<byte> body = message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented);
+            ReadOnlySpan<byte> body = Contiguous(message, ref rented);
             body = body[PgFraming.HeaderLength..];
 
             // Query: String query. Parse: String name, String query, Int16 n, Int32 oid[n].
@@ -247,7 +247,7 @@ internal sealed class FrontendRelay : MessageRelay
         byte[]? rented = null;
         try
         {
-            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
+            ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
             string portal = System.Text.Encoding.UTF8.GetString(CString(body, out _));
             PreparedStatement? statement = _portals.GetValueOrDefault(portal);
             string sql = statement?.Sql ?? "(portal not seen by the gateway)";
@@ -273,7 +273,7 @@ internal sealed class FrontendRelay : MessageRelay
                 _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: new StatementContext
                 {
                     DescribeTarget = slot,
-                    Described = statement.Analysis is { IsValid: true, Statements.Count: 1 } described ? described.Statements[0] : null,
+                    Described = statement.Statement,
                     Injected = true,
                 });
                 message.CopyTo(output.GetSpan((int)message.Length));
@@ -455,40 +455,51 @@ internal sealed class FrontendRelay : MessageRelay
         for (int i = 0; i < statements.Count; i++)
         {
             StatementInfo statement = statements[i];
-            StatementLineage lineage = statement.Lineage;
-            switch (statement.Command)
-            {
-                case "DISCARD":
-                    _prepared.Clear();
-                    _portals.Clear();
-                    break;
-                case "CLOSE" when lineage.CursorName is null:
-                    _portals.Clear();
-                    break;
-                case "DEALLOCATE" when lineage.PreparedName is null:
-                    _prepared.Clear();
-                    break;
-                case "FETCH" or "MOVE" or "EXECUTE":
-                    break;
-                default:
-                    if (lineage.CursorName is { } cursor)
-                    {
-                        _portals.Remove(cursor);
-                    }
+            Forget(_portals, statement.CursorAction, statement.Lineage.CursorName);
+            Forget(_prepared, statement.PreparedAction, statement.Lineage.PreparedName);
+        }
+    }
 
-                    if (lineage.PreparedName is { } name)
-                    {
-                        _prepared.Remove(name);
-                    }
-
-                    break;
-            }
+    private static void Forget(Dictionary<string, PreparedStatement> names, NameAction action, string? name)
+    {
+        if (action == NameAction.DropAll)
+        {
+            names.Clear();
+        }
+        else if (action is NameAction.Define or NameAction.Drop)
+        {
+            names.Remove(name!);
         }
     }
 
     /// <summary>A Describe's target: the slot its RowDescription's plan goes to.</summary>
     private StatementContext? DescribeContext(in ReadOnlySequence<byte> message)
     {
+        if (TargetName(message, out bool portal) is not { } name || !(portal ? _portals : _prepared).TryGetValue(name, out PreparedStatement? target))
+        {
+            return null;
+        }
+
+        ResultSlot? slot = portal ? target.PortalResult : target.StatementResult;
+        slot?.Requested = true;
+        return new StatementContext { DescribeTarget = slot, Described = target.Statement };
+    }
+
+    private static StatementContext? Context(AuditedStatement? audited, SqlAnalysis? analysis) =>
+        audited is null && analysis is null ? null : new StatementContext { Audit = audited, Analysis = analysis };
+
+    private void OnClose(in ReadOnlySequence<byte> message)
+    {
+        if (_track && TargetName(message, out bool portal) is { } name)
+        {
+            (portal ? _portals : _prepared).Remove(name);
+        }
+    }
+
+    /// <summary>The name a Describe or Close names ('S' statement or 'P' portal, then the name); null when there is none.</summary>
+    private static string? TargetName(in ReadOnlySequence<byte> message, out bool portal)
+    {
+        portal = false;
         if (message.Length < PgFraming.HeaderLength + 2)
         {
             return null;
@@ -497,18 +508,9 @@ internal sealed class FrontendRelay : MessageRelay
         byte[]? rented = null;
         try
         {
-            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
-            string name = System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
-            bool portal = body[0] == (byte)'P';
-            if (!(portal ? _portals : _prepared).TryGetValue(name, out PreparedStatement? target))
-            {
-                return null;
-            }
-
-            StatementInfo? described = target.Analysis is { IsValid: true, Statements.Count: 1 } a ? a.Statements[0] : null;
-            ResultSlot? slot = portal ? target.PortalResult : target.StatementResult;
-            slot?.Requested = true;
-            return new StatementContext { DescribeTarget = slot, Described = described };
+            ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
+            portal = body[0] == (byte)'P';
+            return System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
         }
         finally
         {
@@ -517,39 +519,6 @@ internal sealed class FrontendRelay : MessageRelay
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
-    }
-
-    private static StatementContext? Context(AuditedStatement? audited, SqlAnalysis? analysis) =>
-        audited is null && analysis is null ? null : new StatementContext { Audit = audited, Analysis = analysis };
-
-    private void OnClose(in ReadOnlySequence<byte> message)
-    {
-        if (!_track || message.Length < PgFraming.HeaderLength + 2)
-        {
-            return;
-        }
-
-        byte[]? rented = null;
-        try
-        {
-            ReadOnlySpan<byte> body = (message.IsSingleSegment ? message.FirstSpan : Contiguous(message, out rented))[PgFraming.HeaderLength..];
-            string name = System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
-            (body[0] == (byte)'S' ? _prepared : _portals).Remove(name);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
-    private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> message, out byte[] rented)
-    {
-        rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
-        message.CopyTo(rented);
-        return rented.AsSpan(0, (int)message.Length);
     }
 
     private static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> rest)

@@ -176,6 +176,22 @@ internal abstract class MessageRelay : IDisposable
         }
     }
 
+    /// <summary>
+    /// A whole message as one span: its own when it is in one segment, otherwise copied into <paramref name="rented"/>
+    /// (from the shared pool; the caller returns it).
+    /// </summary>
+    protected static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> message, ref byte[]? rented)
+    {
+        if (message.IsSingleSegment)
+        {
+            return message.FirstSpan;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
+        message.CopyTo(rented);
+        return rented.AsSpan(0, (int)message.Length);
+    }
+
     /// <summary>Whether a message type is inspected, streamed or refused.</summary>
     protected abstract MessageDisposition Classify(byte code);
 

@@ -14,6 +14,9 @@ internal sealed record PreparedStatement(string Sql, SqlAnalysis Analysis, Polic
 
     public string? ParametersOmitted { get; init; }
 
+    /// <summary>The one statement it runs (what a Describe of it describes), or null when its SQL is not one valid statement.</summary>
+    public StatementInfo? Statement => Analysis is { IsValid: true, Statements.Count: 1 } analysis ? analysis.Statements[0] : null;
+
     /// <summary>The plan from a Describe of the statement (shared with its portals, which copy the reference).</summary>
     public ResultSlot StatementResult { get; init; } = new();
 

@@ -43,7 +43,7 @@ public sealed partial class CatalogCache : IAsyncDisposable
 
     /// <summary>True when the snapshot is missing, older than the refresh interval, or marked stale.</summary>
     public bool NeedsRefresh(string database) =>
-        !_entries.TryGetValue(database, out Entry? entry) || entry.Snapshot is null || entry.Stale || _time.GetUtcNow() - entry.Snapshot.LoadedAt > _maxAge;
+        !_entries.TryGetValue(database, out Entry? entry) || !IsFresh(entry, DateTimeOffset.MinValue);
 
     /// <summary>Marks a database's snapshot stale (DDL ran, or a result named a relation it does not know).</summary>
     public void Invalidate(string database)
@@ -64,9 +64,9 @@ public sealed partial class CatalogCache : IAsyncDisposable
     public async ValueTask<CatalogSnapshot> GetAsync(string database, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
         Entry entry = _entries.GetOrAdd(database, static _ => new Entry());
-        if (entry.Snapshot is { } snapshot && !entry.Stale && snapshot.LoadedAt >= notBefore && _time.GetUtcNow() - snapshot.LoadedAt <= _maxAge)
+        if (IsFresh(entry, notBefore))
         {
-            return snapshot;
+            return entry.Snapshot!;
         }
 
         Task<CatalogSnapshot> load;
@@ -80,6 +80,10 @@ public sealed partial class CatalogCache : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A snapshot is there, not marked stale, read no earlier than <paramref name="notBefore"/> and within the refresh interval.</summary>
+    private bool IsFresh(Entry entry, DateTimeOffset notBefore) =>
+        entry.Snapshot is { } snapshot && !entry.Stale && snapshot.LoadedAt >= notBefore && _time.GetUtcNow() - snapshot.LoadedAt <= _maxAge;
 
     private async Task<CatalogSnapshot> LoadAsync(string database, Entry entry)
     {

@@ -54,6 +54,20 @@ public sealed class CatalogRelation
     /// <summary>True for views and materialized views.</summary>
     public bool IsView => Kind is 'v' or 'm';
 
+    /// <summary>The column with that attribute number, or null.</summary>
+    public CatalogColumn? Column(short number)
+    {
+        foreach (CatalogColumn column in Columns)
+        {
+            if (column.Number == number)
+            {
+                return column;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The column of that name, or null.</summary>
     public CatalogColumn? Column(string name) => _byName.GetValueOrDefault(name);
 

@@ -66,12 +66,7 @@ internal sealed class LineageResolver
                     if (_protections.Get(relation.Oid, relation.Columns[i].Number) is { } protection && _isMasked(protection))
                     {
                         _renamed[(alias, names[i])] = protection;
-                        if (!_maskedByName.TryGetValue(names[i], out List<ColumnProtection>? byName))
-                        {
-                            _maskedByName[names[i]] = byName = [];
-                        }
-
-                        byName.Add(protection);
+                        AddMaskedName(names[i], protection);
                     }
                 }
             }
@@ -103,6 +98,9 @@ internal sealed class LineageResolver
 
     /// <summary>The statement mentions a masked column (anywhere), a whole row of a table with one, or calls an untrusted function.</summary>
     public bool Tainted { get; }
+
+    /// <summary>A relation the statement names has a masked column (selected or not).</summary>
+    public bool ReadsMasked => _allSources.Count > 0;
 
     /// <summary>A function defined in the database, not trusted by the policy, that the statement calls.</summary>
     public FunctionReference? UntrustedFunction { get; }
@@ -229,12 +227,7 @@ internal sealed class LineageResolver
                 if (_protections.Get(relation.Oid, column.Number) is { } protection && _isMasked(protection))
                 {
                     masked.Add((column, protection));
-                    if (!_maskedByName.TryGetValue(column.Name, out List<ColumnProtection>? byName))
-                    {
-                        _maskedByName[column.Name] = byName = [];
-                    }
-
-                    byName.Add(protection);
+                    AddMaskedName(column.Name, protection);
                     foreach (ColumnSource source in protection.Sources)
                     {
                         if (!_allSources.Contains(source))
@@ -247,6 +240,16 @@ internal sealed class LineageResolver
 
             _maskedByRelation[relation.Oid] = masked;
         }
+    }
+
+    private void AddMaskedName(string name, ColumnProtection protection)
+    {
+        if (!_maskedByName.TryGetValue(name, out List<ColumnProtection>? byName))
+        {
+            _maskedByName[name] = byName = [];
+        }
+
+        byName.Add(protection);
     }
 
     private bool AnyMaskedReference(IReadOnlyList<ColumnName> references)

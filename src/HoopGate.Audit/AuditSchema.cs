@@ -14,7 +14,7 @@ namespace HoopGate.Audit;
 public static class AuditSchema
 {
     /// <summary>The schema version this gateway writes.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private const long LockKey = 0x486f6f7047617465; // "HoopGate"
 
@@ -114,6 +114,72 @@ public static class AuditSchema
         CREATE VIEW hoopgate_audit.unmasked_access AS
         SELECT s.session_id, s.statement, s.started_at, s.subject, s.database, c.column_name, s.rows, s.sql
         FROM hoopgate_audit.statements s, unnest(s.unmasked_columns) AS c(column_name);
+        """,
+
+        // 3: review requests (approvals) and their trail; statements name the approval they ran under.
+        """
+        CREATE TABLE hoopgate_audit.review_requests (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            instance_id uuid NOT NULL,
+            session_id uuid NOT NULL,
+            requester_subject text NOT NULL,
+            requester_email text,
+            requester_groups text[] NOT NULL,
+            database text NOT NULL,
+            sql text NOT NULL,
+            sql_hash bytea NOT NULL,
+            fingerprint text,
+            rule text NOT NULL,
+            reason text NOT NULL,
+            justification text,
+            mode text NOT NULL CHECK (mode IN ('wait', 'retry')),
+            approver_groups text[] NOT NULL,
+            approvals_required int NOT NULL CHECK (approvals_required >= 1),
+            approvals int NOT NULL DEFAULT 0,
+            status text NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'withdrawn', 'executed')),
+            expires_at timestamptz NOT NULL,
+            validity interval NOT NULL,
+            decided_by text,
+            decided_at timestamptz,
+            decision_comment text,
+            executed_at timestamptz,
+            executed_session_id uuid
+        );
+        CREATE INDEX review_requests_open ON hoopgate_audit.review_requests (status, created_at) WHERE status IN ('pending', 'approved');
+        CREATE INDEX review_requests_key ON hoopgate_audit.review_requests (requester_subject, database, sql_hash, id DESC);
+
+        -- Every step, append-only: requested, approved, denied, expired, withdrawn, executed.
+        CREATE TABLE hoopgate_audit.review_events (
+            request_id bigint NOT NULL REFERENCES hoopgate_audit.review_requests (id),
+            occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            event text NOT NULL,
+            actor text NOT NULL,
+            comment text
+        );
+        CREATE INDEX review_events_request ON hoopgate_audit.review_events (request_id, occurred_at);
+
+        CREATE OR REPLACE VIEW hoopgate_audit.statements AS
+        SELECT st.session_id, (st.d ->> 'statement')::bigint AS statement, st.occurred_at AS started_at, f.occurred_at AS finished_at,
+               ses.subject, ses.database, st.d ->> 'protocol' AS protocol, st.d ->> 'sql' AS sql,
+               st.d ->> 'fingerprint' AS fingerprint, st.d ->> 'kinds' AS kinds,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_read')) AS tables_read,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_written')) AS tables_written,
+               st.d ->> 'decision' AS decision, st.d ->> 'rule' AS rule, st.d ->> 'reason' AS reason,
+               st.d -> 'parameters' AS parameters,
+               f.d ->> 'outcome' AS outcome, (f.d ->> 'rows')::bigint AS rows, f.d ->> 'command_tags' AS command_tags,
+               f.d ->> 'sqlstate' AS sqlstate, f.d ->> 'message' AS message, (f.d ->> 'duration_ms')::double precision AS duration_ms,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'masked_columns')) AS masked_columns,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'unmasked_columns')) AS unmasked_columns,
+               (st.d ->> 'approval')::bigint AS approval
+        FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'statement_start') st
+        LEFT JOIN LATERAL (
+            SELECT r.occurred_at, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r
+            WHERE r.kind = 'statement_finish' AND r.session_id = st.session_id
+              AND ((r.record::jsonb -> 'data') ->> 'statement')::bigint = (st.d ->> 'statement')::bigint
+            LIMIT 1) f ON true
+        LEFT JOIN hoopgate_audit.sessions ses ON ses.session_id = st.session_id;
         """,
     ];
 

@@ -19,8 +19,9 @@ public sealed class AuditStore
 
         var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString)
         {
-            // The store is written in batches by one shipper; a small pool is plenty.
-            MaxPoolSize = 4,
+            // The store is written in batches by one shipper; approvals keep one connection listening and use a few
+            // briefly per request or decision. A small pool is plenty.
+            MaxPoolSize = 8,
         };
         if (options.Value.PasswordFile is { Length: > 0 } file)
         {

@@ -38,6 +38,9 @@ public sealed class StatementStartEvent : AuditEvent
     /// <summary>The rule's reason.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The review request whose approval this statement ran under, or that it filed or waited on.</summary>
+    public long? Approval { get; init; }
+
     /// <summary>The bound parameters as recorded (hashed or raw; null entries are SQL NULLs); null when not recorded.</summary>
     public IReadOnlyList<string?>? Parameters { get; init; }
 
@@ -58,6 +61,11 @@ public sealed class StatementStartEvent : AuditEvent
         writer.WriteString("decision", Decision);
         SessionStartEvent.WriteOptional(writer, "rule", Rule);
         SessionStartEvent.WriteOptional(writer, "reason", Reason);
+        if (Approval is { } approval)
+        {
+            writer.WriteNumber("approval", approval);
+        }
+
         if (Parameters is not null)
         {
             writer.WriteStartArray("parameters");

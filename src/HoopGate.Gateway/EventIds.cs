@@ -27,4 +27,5 @@ internal static class EventIds
     public const int CancelForwardedToServer = 3000;
     public const int CancelForwardedToPeer = 3001;
     public const int CancelIgnored = 3002;
+    public const int CancelWithdrewReview = 3003;
 }

@@ -1,3 +1,4 @@
+using HoopGate.Approvals;
 using HoopGate.Audit;
 using HoopGate.Auth;
 using HoopGate.Gateway.Authentication;
@@ -49,6 +50,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddPolicy(configuration);
         services.AddAudit(configuration);
+        services.AddApprovals(configuration);
         services.AddMasking(configuration);
         services.TryAddSingleton<CatalogDataSources>();
         services.TryAddSingleton(sp => new CatalogCache(
@@ -78,8 +80,22 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off ? null : sp.GetRequiredService<AuditParameterHasher>(),
             sp.GetRequiredService<CatalogCache>(),
             sp.GetRequiredService<PseudonymKey>(),
+            ApprovalsFor(sp),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;
+    }
+
+    /// <summary>
+    /// Approvals run where their requests can be kept and their steps audited: enabled, with an audit store and audit on.
+    /// Otherwise there is no coordinator, and review rules refuse their statements.
+    /// </summary>
+    private static ApprovalCoordinator? ApprovalsFor(IServiceProvider services)
+    {
+        AuditOptions audit = services.GetRequiredService<IOptions<AuditOptions>>().Value;
+        bool enabled = services.GetRequiredService<IOptions<ApprovalOptions>>().Value.Enabled
+            && audit.Mode != AuditMode.Off
+            && !string.IsNullOrEmpty(audit.ConnectionString);
+        return enabled ? services.GetRequiredService<ApprovalCoordinator>() : null;
     }
 }

@@ -17,6 +17,9 @@ public sealed class Guardrail
     /// <summary>Why the rule exists, shown to the client.</summary>
     public required string Reason { get; init; }
 
+    /// <summary>For a review rule: how its requests are decided.</summary>
+    public ReviewSettings Review { get; init; } = ReviewSettings.Default;
+
     /// <summary>Matches statements whose kinds (nested ones included) overlap these; <see cref="StatementKind.None"/> for any.</summary>
     public StatementKind Kinds { get; init; }
 

@@ -21,6 +21,10 @@ public sealed record PolicyDecision(PolicyAction Action, string? Rule, string Re
     /// <summary>A refusal by <paramref name="rule"/>.</summary>
     public static PolicyDecision Deny(string rule, string reason) => new(PolicyAction.Deny, rule, reason, InsufficientPrivilege);
 
+    /// <summary>For <see cref="PolicyAction.Review"/>: how the rule's requests are decided.</summary>
+    public ReviewSettings? ReviewSettings { get; init; }
+
     /// <summary>A hold for approval by <paramref name="rule"/>.</summary>
-    public static PolicyDecision Review(string rule, string reason) => new(PolicyAction.Review, rule, reason, InsufficientPrivilege);
+    public static PolicyDecision Review(string rule, string reason, ReviewSettings? settings = null) =>
+        new(PolicyAction.Review, rule, reason, InsufficientPrivilege) { ReviewSettings = settings ?? Policy.ReviewSettings.Default };
 }

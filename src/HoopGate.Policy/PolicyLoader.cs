@@ -64,7 +64,8 @@ public static class PolicyLoader
         private static readonly string[] s_classKeys = ["method", "keep", "placeholder"];
         private static readonly string[] s_functionKeys = ["deny"];
         private static readonly string[] s_guardrailKeys =
-            ["name", "action", "reason", "kinds", "commands", "tables", "access", "functions", "settings", "unboundedWrite", "groups", "exceptGroups"];
+            ["name", "action", "reason", "kinds", "commands", "tables", "access", "functions", "settings", "unboundedWrite", "groups", "exceptGroups", "review"];
+        private static readonly string[] s_reviewKeys = ["mode", "approvers", "approvals", "justification", "timeout", "validity"];
 
         public List<string> Errors { get; } = [];
 
@@ -444,11 +445,23 @@ public static class PolicyLoader
                 }
             }
 
+            ReviewSettings review = ReviewSettings.Default;
+            if (Get(map, "review") is { } reviewNode)
+            {
+                if (action != PolicyAction.Review)
+                {
+                    Errors.Add(At(reviewNode.Start, "guardrail '" + name + "' has review settings but its action is not 'review'"));
+                }
+
+                review = ReadReview(reviewNode, name);
+            }
+
             var guardrail = new Guardrail
             {
                 Name = name ?? "",
                 Action = action,
                 Reason = reason ?? "",
+                Review = review,
                 Kinds = Get(map, "kinds") is { } k ? Kinds(k) : StatementKind.None,
                 Commands = Get(map, "commands") is { } c ? Strings(c, "commands").Select(s => new NamePattern(s, ignoreCase: true)).ToList() : [],
                 Tables = Get(map, "tables") is { } t ? Tables(t, "tables") : [],
@@ -468,6 +481,88 @@ public static class PolicyLoader
             }
 
             return Errors.Count > errorsBefore ? null : guardrail;
+        }
+
+        private ReviewSettings ReadReview(YamlNode node, string? rule)
+        {
+            string what = "the review settings of guardrail '" + rule + "'";
+            if (node is not YamlMappingNode map)
+            {
+                Errors.Add(At(node.Start, what + " must be a mapping (mode, approvers, approvals, justification, timeout, validity)"));
+                return ReviewSettings.Default;
+            }
+
+            CheckKeys(map, s_reviewKeys, what);
+            ReviewSettings defaults = ReviewSettings.Default;
+            ReviewMode mode = defaults.Mode;
+            if (Get(map, "mode") is { } modeNode && Scalar(modeNode, "mode") is { } modeText)
+            {
+                if (!Enum.TryParse(modeText, ignoreCase: true, out mode) || !Enum.IsDefined(mode) || modeText.Any(char.IsDigit))
+                {
+                    Errors.Add(At(modeNode.Start, "review mode must be 'wait' or 'retry', not '" + modeText + "'"));
+                }
+            }
+
+            int approvals = defaults.Approvals;
+            if (Get(map, "approvals") is { } approvalsNode && Scalar(approvalsNode, "approvals") is { } approvalsText)
+            {
+                if (!int.TryParse(approvalsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out approvals) || approvals is < 1 or > 10)
+                {
+                    Errors.Add(At(approvalsNode.Start, "approvals must be a whole number from 1 to 10, not '" + approvalsText + "'"));
+                }
+            }
+
+            bool justification = false;
+            if (Get(map, "justification") is { } justificationNode && Scalar(justificationNode, "justification") is { } justificationText)
+            {
+                switch (justificationText.ToLowerInvariant())
+                {
+                    case "required":
+                        justification = true;
+                        break;
+                    case "optional":
+                        break;
+                    default:
+                        Errors.Add(At(justificationNode.Start, "justification must be 'required' or 'optional', not '" + justificationText + "'"));
+                        break;
+                }
+            }
+
+            return new ReviewSettings
+            {
+                Mode = mode,
+                Approvers = Get(map, "approvers") is { } a ? Strings(a, "approvers") : [],
+                Approvals = approvals,
+                RequireJustification = justification,
+                Timeout = Get(map, "timeout") is { } t ? Duration(t, "timeout", defaults.Timeout) : defaults.Timeout,
+                Validity = Get(map, "validity") is { } v ? Duration(v, "validity", defaults.Validity) : defaults.Validity,
+            };
+        }
+
+        /// <summary>A duration such as <c>90s</c>, <c>5m</c>, <c>2h</c> or <c>1d</c>: at least a second, at most 30 days.</summary>
+        private TimeSpan Duration(YamlNode node, string what, TimeSpan fallback)
+        {
+            string? text = Scalar(node, what);
+            if (text is { Length: >= 2 }
+                && long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long amount)
+                && amount is > 0 and <= 2_592_000)
+            {
+                TimeSpan? value = text[^1] switch
+                {
+                    's' => TimeSpan.FromSeconds(amount),
+                    'm' => TimeSpan.FromMinutes(amount),
+                    'h' => TimeSpan.FromHours(amount),
+                    'd' => TimeSpan.FromDays(amount),
+                    _ => null,
+                };
+                if (value is { } duration && duration <= TimeSpan.FromDays(30))
+                {
+                    return duration;
+                }
+            }
+
+            Errors.Add(At(node.Start, what + " must be a duration such as 90s, 5m, 2h or 1d (at most 30d), not '" + text + "'"));
+            return fallback;
         }
 
         private RelationAccess Invalid(YamlNode node, string message)

@@ -126,7 +126,7 @@ public sealed class SessionPolicy
                 return PolicyDecision.Deny(guardrail.Name, guardrail.Reason);
             }
 
-            review ??= PolicyDecision.Review(guardrail.Name, guardrail.Reason);
+            review ??= PolicyDecision.Review(guardrail.Name, guardrail.Reason, guardrail.Review);
         }
 
         return review ?? PolicyDecision.Allowed;

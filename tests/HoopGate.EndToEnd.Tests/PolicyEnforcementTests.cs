@@ -35,6 +35,7 @@ public sealed class PolicyEnforcementTests(GatewayFixture fixture) : IAsyncLifet
             action: review
             reason: dropping objects needs a second person's approval
             commands: ["DROP *", TRUNCATE]
+            review: { mode: retry }
         """;
 
     private GatewayInstance _gateway = null!;
@@ -183,13 +184,13 @@ public sealed class PolicyEnforcementTests(GatewayFixture fixture) : IAsyncLifet
     }
 
     [Fact]
-    public async Task A_review_rule_refuses_until_approvals_exist_and_says_so()
+    public async Task A_review_rule_in_retry_mode_refuses_at_once_and_says_how_to_proceed()
     {
         await using NpgsqlConnection connection = await OpenAsync(Writer);
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync($"TRUNCATE {_table}")).Within();
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
         Assert.StartsWith("statement requires approval under policy rule \"destructive-ddl\"", error.MessageText, StringComparison.Ordinal);
-        Assert.Contains("approvals", error.Hint, StringComparison.Ordinal);
+        Assert.Contains("run exactly the same statement again", error.Hint, StringComparison.Ordinal);
         Assert.True(await TableExistsAsync());
     }
 

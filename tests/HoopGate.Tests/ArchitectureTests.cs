@@ -13,8 +13,9 @@ public sealed class ArchitectureTests
         { "HoopGate.Policy", ["HoopGate.Sql"] },
         { "HoopGate.Audit", [] },
         { "HoopGate.Masking", ["HoopGate.Protocol", "HoopGate.Policy", "HoopGate.Sql"] },
-        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit"] },
-        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit"] },
+        { "HoopGate.Approvals", ["HoopGate.Audit"] },
+        { "HoopGate.Gateway", ["HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit", "HoopGate.Approvals"] },
+        { "hoopgate", ["HoopGate.Gateway", "HoopGate.Protocol", "HoopGate.Auth", "HoopGate.Sql", "HoopGate.Policy", "HoopGate.Masking", "HoopGate.Audit", "HoopGate.Approvals"] },
     };
 
     [Theory]

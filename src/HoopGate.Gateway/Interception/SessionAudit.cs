@@ -55,7 +55,8 @@ internal sealed class SessionAudit
         SqlAnalysis? analysis,
         PolicyDecision decision,
         IReadOnlyList<string?>? parameters = null,
-        string? parametersOmitted = null)
+        string? parametersOmitted = null,
+        long? approval = null)
     {
         var statement = new AuditedStatement(++_statements, !decision.IsAllowed);
         var tablesRead = new List<string>();
@@ -99,6 +100,7 @@ internal sealed class SessionAudit
             },
             Rule = decision.Rule,
             Reason = decision.IsAllowed ? null : decision.Reason,
+            Approval = approval,
             Parameters = parameters,
             ParametersOmitted = parametersOmitted,
         });

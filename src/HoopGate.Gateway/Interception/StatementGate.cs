@@ -64,6 +64,16 @@ internal sealed class StatementGate
         return CheckMasking(analysis, rules, decision);
     }
 
+    /// <summary>
+    /// For a statement policy holds for review: the masking rules' refusal, if they refuse it — checked before anyone is
+    /// asked, since an approval lifts the guardrail, not masking. Null when masking lets it run.
+    /// </summary>
+    public PolicyDecision? MaskingRefusal(SqlAnalysis analysis)
+    {
+        PolicyDecision checkedDecision = _rules is { } rules ? CheckMasking(analysis, rules, PolicyDecision.Allowed) : PolicyDecision.Allowed;
+        return checkedDecision.IsAllowed ? null : checkedDecision;
+    }
+
     /// <summary>The masking rules on top of policy (run every time: they also remember cursors and see DDL).</summary>
     private PolicyDecision CheckMasking(SqlAnalysis analysis, SessionPolicy rules, PolicyDecision decision)
     {

@@ -44,6 +44,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         HoopGate.Audit.AuditParameterHasher? auditParameters,
         HoopGate.Masking.Catalog.CatalogCache catalog,
         HoopGate.Masking.PseudonymKey pseudonymKey,
+        HoopGate.Approvals.ApprovalCoordinator? approvals,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
@@ -55,7 +56,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
             LogPseudonymKeyRandom();
         }
 
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, approvals, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>

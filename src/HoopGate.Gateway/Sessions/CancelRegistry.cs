@@ -19,7 +19,7 @@ namespace HoopGate.Gateway.Sessions;
 /// </summary>
 internal sealed partial class CancelRegistry
 {
-    private readonly ConcurrentDictionary<long, BackendKeyData> _sessions = new();
+    private readonly ConcurrentDictionary<long, (BackendKeyData ServerKey, Func<bool>? CancelHeld)> _sessions = new();
     private readonly ServerConnector _connector;
     private readonly int _instanceId;
     private readonly Dictionary<int, string> _peers = [];
@@ -39,7 +39,9 @@ internal sealed partial class CancelRegistry
     public int Count => _sessions.Count;
 
     /// <summary>Issues the key a client gets for a server session.</summary>
-    public BackendKeyData Register(BackendKeyData serverKey)
+    /// <param name="serverKey">The server session's own key.</param>
+    /// <param name="cancelHeld">Withdraws a statement the session holds for approval (true when there was one).</param>
+    public BackendKeyData Register(BackendKeyData serverKey, Func<bool>? cancelHeld = null)
     {
         while (true)
         {
@@ -50,7 +52,7 @@ internal sealed partial class CancelRegistry
             }
 
             var clientKey = new BackendKeyData(serverKey.ProcessId, secret);
-            if (_sessions.TryAdd(KeyOf(clientKey), serverKey))
+            if (_sessions.TryAdd(KeyOf(clientKey), (serverKey, cancelHeld)))
             {
                 return clientKey;
             }
@@ -66,10 +68,17 @@ internal sealed partial class CancelRegistry
     public async Task HandleAsync(CancelRequest request, CancellationToken cancellationToken)
     {
         var clientKey = new BackendKeyData(request.ProcessId, request.SecretKey);
-        if (_sessions.TryGetValue(KeyOf(clientKey), out BackendKeyData serverKey))
+        if (_sessions.TryGetValue(KeyOf(clientKey), out (BackendKeyData ServerKey, Func<bool>? CancelHeld) target))
         {
+            // A statement waiting for approval has not reached the server: withdrawing its request is the cancel.
+            if (target.CancelHeld?.Invoke() == true)
+            {
+                LogCancelWithdrewReview(request.ProcessId);
+                return;
+            }
+
             LogCancelForwardedToServer(request.ProcessId);
-            await _connector.SendCancelAsync(serverKey, cancellationToken);
+            await _connector.SendCancelAsync(target.ServerKey, cancellationToken);
             return;
         }
 
@@ -105,6 +114,9 @@ internal sealed partial class CancelRegistry
 
     [LoggerMessage(EventId = EventIds.CancelForwardedToPeer, Level = LogLevel.Information, Message = "Cancel request for backend {ProcessId} forwarded to instance {InstanceId}")]
     private partial void LogCancelForwardedToPeer(int processId, int instanceId);
+
+    [LoggerMessage(EventId = EventIds.CancelWithdrewReview, Level = LogLevel.Information, Message = "Cancel request for backend {ProcessId} withdrew the statement it held for approval")]
+    private partial void LogCancelWithdrewReview(int processId);
 
     [LoggerMessage(EventId = EventIds.CancelIgnored, Level = LogLevel.Debug, Message = "Cancel request for backend {ProcessId} matches no session; ignored")]
     private partial void LogCancelIgnored(int processId);

@@ -21,6 +21,7 @@ internal sealed partial class ClientSession
     private RelayConnection? _clientSide;
     private RelayConnection? _serverSide;
     private BackendRelay? _toClient;
+    private SessionReviews? _reviews;
 
     /// <summary>Steps 4-5: relay both directions until one ends, then close the session cleanly.</summary>
     private async Task RelayAsync()
@@ -30,7 +31,12 @@ internal sealed partial class ClientSession
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
         var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups, _masking);
         SessionAudit? audit = StartAudit();
-        using var toServer = new FrontendRelay(_model, gate, audit, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength)
+        SessionReviews? reviews = audit is not null && _services.Approvals is { } approvals
+            ? new SessionReviews(approvals, _identity, _database, _services.AuditSpool!.InstanceId, audit.SessionId, () => client.PeerClosed)
+            : null;
+        _reviews = reviews;
+        using var toServer = new FrontendRelay(
+            _model, gate, audit, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength, reviews)
         {
             Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
         };
@@ -70,6 +76,7 @@ internal sealed partial class ClientSession
         }
         finally
         {
+            reviews?.End();
             audit?.SessionEnded(_model.Terminated ? "client terminated" : _endReason, _model.StatementsCompleted + _model.StatementsFailed);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
             if (_model.Anomalies > 0)
@@ -221,22 +228,29 @@ internal sealed partial class ClientSession
         byte[] buffer = ArrayPool<byte>.Shared.Rent(initialSize);
         int filled = 0;
         using var forwarded = new OutputBuffer();
+        bool resumed = false;
         try
         {
             while (true)
             {
-                if (filled == buffer.Length)
+                // After a hold, what is buffered is relayed again before anything more is read.
+                if (!resumed)
                 {
-                    buffer = Resize(buffer, filled, Math.Min(buffer.Length * 2, MaxBufferSize));
+                    if (filled == buffer.Length)
+                    {
+                        buffer = Resize(buffer, filled, Math.Min(buffer.Length * 2, MaxBufferSize));
+                    }
+
+                    int received = await input.ReceiveAsync(buffer.AsMemory(filled));
+                    if (received == 0)
+                    {
+                        return Ended(relay);
+                    }
+
+                    filled += received;
                 }
 
-                int received = await input.ReceiveAsync(buffer.AsMemory(filled));
-                if (received == 0)
-                {
-                    return Ended(relay);
-                }
-
-                filled += received;
+                resumed = false;
 
                 // Masking: after DDL, or on a relation the snapshot did not know, the catalog is read before more SQL goes up.
                 if (relay is FrontendRelay { NeedsCatalogRefresh: true } refreshing)
@@ -275,6 +289,19 @@ internal sealed partial class ClientSession
 
                     await output.SendAsync(forwarded.WrittenMemory);
                     forwarded.Reset();
+                }
+
+                if (action == RelayAction.Hold && relay is FrontendRelay holding)
+                {
+                    // A statement held for approval: what came before it has gone up; now its review, then the rest.
+                    await holding.ResolveHeldAsync();
+                    if (_stopPumps)
+                    {
+                        return PumpResult.Stopped;
+                    }
+
+                    resumed = true;
+                    continue;
                 }
 
                 if (action != RelayAction.Forward)
@@ -317,6 +344,12 @@ internal sealed partial class ClientSession
     /// </summary>
     private void WakeForShutdown()
     {
+        // A statement waiting for approval is withdrawn: the session is ending.
+        if (_abortRequested)
+        {
+            _reviews?.End();
+        }
+
         BackendRelay? toClient = Volatile.Read(ref _toClient);
         if (toClient is null)
         {

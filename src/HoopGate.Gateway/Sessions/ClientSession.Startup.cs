@@ -113,7 +113,7 @@ internal sealed partial class ClientSession
         }
 
         // 3. Greet the client as the server would, with a cancel key of our own.
-        _clientKey = _services.CancelRegistry.Register(_server.KeyData);
+        _clientKey = _services.CancelRegistry.Register(_server.KeyData, () => _reviews?.CancelWaiting() ?? false);
         BackendKeyData clientKey = _clientKey.Value;
         ServerConnection server = _server;
         await StreamMessageIo.WriteAsync(

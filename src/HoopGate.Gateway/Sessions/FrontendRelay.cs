@@ -48,20 +48,31 @@ internal sealed class FrontendRelay : MessageRelay
     private readonly StatementGate _gate;
     private readonly SessionAudit? _audit;
     private readonly HoopGate.Masking.MaskingSession? _masking;
+    private readonly SessionReviews? _reviews;
 
     // Prepared statements and portals are followed when something needs them: audit (SQL of an Execute), masking (plans).
     private readonly bool _track;
 
     public FrontendRelay(
-        SessionModel model, StatementGate gate, SessionAudit? audit, HoopGate.Masking.MaskingSession? masking, int maxInspectedLength, int maxStreamedLength)
+        SessionModel model,
+        StatementGate gate,
+        SessionAudit? audit,
+        HoopGate.Masking.MaskingSession? masking,
+        int maxInspectedLength,
+        int maxStreamedLength,
+        SessionReviews? reviews = null)
         : base(maxInspectedLength, maxStreamedLength)
     {
         _model = model;
         _gate = gate;
         _audit = audit;
         _masking = masking;
-        _track = audit is not null || masking is not null;
+        _reviews = reviews;
+        _track = audit is not null || masking is not null || reviews is not null;
     }
+
+    /// <summary>The statement the last pass stopped at (<see cref="RelayAction.Hold"/>) waits for its review; resolve it, then relay again.</summary>
+    public Task ResolveHeldAsync() => _reviews!.ResolveAsync();
 
     /// <summary>True when the catalog should be read before the next statement goes upstream.</summary>
     public bool NeedsCatalogRefresh => _masking is { NeedsRefresh: true };
@@ -174,15 +185,55 @@ internal sealed class FrontendRelay : MessageRelay
 
             PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis);
             ErrorResponse? refusal = null;
-            if (!decision.IsAllowed)
+            long? approval = null;
+            string? sqlText = null;
+            if (decision.Action == PolicyAction.Review && _reviews is not null)
+            {
+                // Held for approval: stop here until the pump has the outcome, then this message comes round again.
+                sqlText = System.Text.Encoding.UTF8.GetString(sql);
+                if (_reviews.TakeOutcome((byte)code, sqlText) is { } outcome)
+                {
+                    if (outcome.Verdict == HoopGate.Approvals.ApprovalVerdict.Approved)
+                    {
+                        approval = outcome.Request!.Id;
+                        decision = SessionReviews.Approved(decision, approval.Value);
+                    }
+                    else
+                    {
+                        approval = outcome.Request?.Id;
+                        (refusal, decision) = SessionReviews.Refusal(decision, outcome);
+                        Refused?.Invoke(decision, analysis);
+                    }
+                }
+                else if ((ReviewBlocked(code, name, analysis, decision) ?? _gate.MaskingRefusal(analysis)) is { } blocked)
+                {
+                    decision = blocked;
+                }
+                else
+                {
+                    _reviews.Held = new HeldStatement((byte)code, sqlText, analysis, decision);
+                    return RelayAction.Hold;
+                }
+            }
+            else
+            {
+                _reviews?.TakeOutcome(0, "");
+            }
+
+            if (refusal is null && !decision.IsAllowed)
             {
                 Refused?.Invoke(decision, analysis);
                 refusal = StatementGate.ToError(decision);
             }
-            else if (_audit is { CanStartStatements: false } && code == FrontendMessageCode.Query)
+            else if (refusal is null && _audit is { CanStartStatements: false } && code == FrontendMessageCode.Query)
             {
                 refusal = s_auditUnavailable;
                 decision = PolicyDecision.Deny("audit", "the audit trail cannot be written");
+            }
+
+            if (refusal is null && _reviews is not null && analysis.IsValid)
+            {
+                NoteJustificationSetting(analysis, sqlText ??= System.Text.Encoding.UTF8.GetString(sql));
             }
 
             if (refusal is null && _track && analysis.IsValid)
@@ -197,7 +248,10 @@ internal sealed class FrontendRelay : MessageRelay
                 string statementName = System.Text.Encoding.UTF8.GetString(name);
                 if (refusal is null && (statementName.Length == 0 || !_prepared.ContainsKey(statementName)))
                 {
-                    _prepared[statementName] = new PreparedStatement(System.Text.Encoding.UTF8.GetString(sql), analysis, decision);
+                    _prepared[statementName] = new PreparedStatement(sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis, decision)
+                    {
+                        Approval = approval is { } id ? new ApprovalTicket(id) : null,
+                    };
                 }
                 else if (statementName.Length == 0)
                 {
@@ -207,7 +261,7 @@ internal sealed class FrontendRelay : MessageRelay
 
             // Audited: every Query, and a Parse that is refused (an allowed one is audited when it is executed).
             AuditedStatement? audited = _audit is not null && (code == FrontendMessageCode.Query || refusal is not null)
-                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", System.Text.Encoding.UTF8.GetString(sql), analysis, decision)
+                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis, decision, approval: approval)
                 : null;
             if (refusal is null)
             {
@@ -255,12 +309,18 @@ internal sealed class FrontendRelay : MessageRelay
             {
                 // An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync; the client gets 53000.
                 AuditedStatement refused = _audit.StatementStarted("extended", sql, statement?.Analysis, PolicyDecision.Deny("audit", "the audit trail cannot be written"));
-                var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Execute, s_refusedPortal.Length + 1 + 4);
-                writer.WriteBytes(s_refusedPortal);
-                writer.WriteByte(0);
-                writer.WriteInt32(0);
-                writer.Commit();
+                WriteRefusedExecute(output);
                 _model.OnFrontendMessage(FrontendMessageCode.Execute, s_auditUnavailable, Context(refused, null));
+                return RelayAction.Replaced;
+            }
+
+            if (statement?.Approval is { } ticket && !ReferenceEquals(ticket.Portal ??= statement, statement))
+            {
+                // The approval was for one execution, and another portal already spent it.
+                (ErrorResponse error, PolicyDecision spent) = ApprovalSpent(statement, ticket);
+                AuditedStatement? refused = _audit?.StatementStarted("extended", sql, statement.Analysis, spent, approval: ticket.Request);
+                WriteRefusedExecute(output);
+                _model.OnFrontendMessage(FrontendMessageCode.Execute, error, Context(refused, null));
                 return RelayAction.Replaced;
             }
 
@@ -297,8 +357,63 @@ internal sealed class FrontendRelay : MessageRelay
     private void ExecuteForwarded(PreparedStatement? statement, string sql)
     {
         AuditedStatement? audited = _audit?.StatementStarted(
-            "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted);
+            "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted, statement?.Approval?.Request);
         _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: new StatementContext { Audit = audited, Analysis = statement?.Analysis, Portal = statement });
+    }
+
+    /// <summary>An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync, and the client gets the gateway's error.</summary>
+    private static void WriteRefusedExecute(IBufferWriter<byte> output)
+    {
+        var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Execute, s_refusedPortal.Length + 1 + 4);
+        writer.WriteBytes(s_refusedPortal);
+        writer.WriteByte(0);
+        writer.WriteInt32(0);
+        writer.Commit();
+    }
+
+    private static (ErrorResponse Error, PolicyDecision Decision) ApprovalSpent(PreparedStatement statement, ApprovalTicket ticket)
+    {
+        string message = "review request " + ticket.Request.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + " approved one execution of this statement, and it has run";
+        return (
+            ErrorResponse.Create(ErrorResponse.Error, SqlState.InsufficientPrivilege, message, hint: "run the statement again to file a new request"),
+            new PolicyDecision(PolicyAction.Review, statement.Decision.Rule, message, SqlState.InsufficientPrivilege));
+    }
+
+    /// <summary>
+    /// A statement that needs approval but could run more than once under it — prepared under a name (protocol or SQL
+    /// PREPARE) — is refused outright; sent unnamed or as a simple query it is held.
+    /// </summary>
+    private static PolicyDecision? ReviewBlocked(FrontendMessageCode code, ReadOnlySpan<byte> name, SqlAnalysis analysis, PolicyDecision review)
+    {
+        bool prepared = code == FrontendMessageCode.Parse && !name.IsEmpty;
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            prepared |= statement.PreparedAction == NameAction.Define;
+        }
+
+        return prepared
+            ? PolicyDecision.Deny(review.Rule ?? "review", "a statement that needs approval cannot be prepared under a name; send it unprepared")
+            : null;
+    }
+
+    /// <summary>Remembers the session's <c>SET hoopgate.justification</c> (cleared by RESET or RESET ALL).</summary>
+    private void NoteJustificationSetting(SqlAnalysis analysis, string sql)
+    {
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            foreach (SettingChange setting in statement.Settings)
+            {
+                if (setting.Action == SettingAction.ResetAll || (setting.Name == Justification.SettingName && setting.Action == SettingAction.Reset))
+                {
+                    _reviews!.SessionJustification = null;
+                }
+                else if (setting.Name == Justification.SettingName)
+                {
+                    _reviews!.SessionJustification = Justification.InSetting(sql);
+                }
+            }
+        }
     }
 
     private static void WriteDescribePortal(IBufferWriter<byte> output, ReadOnlySpan<byte> portal)

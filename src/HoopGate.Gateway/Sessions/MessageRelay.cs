@@ -71,12 +71,8 @@ internal abstract class MessageRelay : IDisposable
             // 2. The rest of a large inspected message.
             if (_accumulator is not null)
             {
+                // A held message is already whole (take is 0) and is handled again.
                 int take = (int)Math.Min(_accumulatorSize - _accumulated, buffer.Length);
-                if (take == 0)
-                {
-                    return RelayAction.Forward;
-                }
-
                 buffer.Slice(0, take).CopyTo(_accumulator.AsSpan(_accumulated));
                 buffer = buffer.Slice(take);
                 _accumulated += take;
@@ -142,7 +138,7 @@ internal abstract class MessageRelay : IDisposable
 
                     ReadOnlySequence<byte> message = buffer.Slice(0, total);
                     RelayAction action = OnMessage(code, message, output);
-                    if (action == RelayAction.Stop)
+                    if (action is RelayAction.Stop or RelayAction.Hold)
                     {
                         return action;
                     }
@@ -219,10 +215,11 @@ internal abstract class MessageRelay : IDisposable
     {
         byte[] bytes = _accumulator!;
         int size = _accumulatorSize;
+        var message = new ReadOnlySequence<byte>(bytes, 0, size);
+        RelayAction action = RelayAction.Stop;
         try
         {
-            var message = new ReadOnlySequence<byte>(bytes, 0, size);
-            RelayAction action = OnMessage(bytes[0], message, output);
+            action = OnMessage(bytes[0], message, output);
             if (action is RelayAction.Forward or RelayAction.ForwardAndStop)
             {
                 Copy(message, output);
@@ -232,8 +229,12 @@ internal abstract class MessageRelay : IDisposable
         }
         finally
         {
-            _accumulator = null;
-            ArrayPool<byte>.Shared.Return(bytes);
+            // A held message stays for the next pass.
+            if (action != RelayAction.Hold)
+            {
+                _accumulator = null;
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
         }
     }
 

@@ -23,6 +23,12 @@ internal sealed record PreparedStatement(string Sql, SqlAnalysis Analysis, Polic
     /// <summary>For a portal: the plan from a Describe of the portal.</summary>
     public ResultSlot? PortalResult { get; init; }
 
+    /// <summary>
+    /// For a statement that runs under an approval: the approval, shared with its portals. One execution spends it: the
+    /// first portal executed owns it, and an Execute of any other portal of the statement is refused.
+    /// </summary>
+    public ApprovalTicket? Approval { get; init; }
+
     /// <summary>For a portal: the result formats its Bind asked for; null when the Bind was too large to read them.</summary>
     public short[]? ResultFormats { get; init; }
 }

@@ -12,6 +12,12 @@ internal enum RelayAction : byte
     /// <summary>Stop without forwarding; the message stays unconsumed.</summary>
     Stop,
 
+    /// <summary>
+    /// Stop here, leaving the message unconsumed, until the pump has done something asynchronous (a statement held for
+    /// approval); then relay again from this message.
+    /// </summary>
+    Hold,
+
     /// <summary>The handler wrote a message of its own in place of this one; drop the original and go on.</summary>
     Replaced,
 }

@@ -56,6 +56,25 @@ internal sealed class RelayConnection
         }
     }
 
+    /// <summary>
+    /// True when the peer has closed its side (or the socket failed) and left nothing unread — looked at while nobody
+    /// receives, as when a statement waits for approval.
+    /// </summary>
+    public bool PeerClosed
+    {
+        get
+        {
+            try
+            {
+                return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Closes the socket outright: pending sends and receives fail.</summary>
     public void Close() => _socket.Close();
 

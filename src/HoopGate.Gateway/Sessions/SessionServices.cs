@@ -25,8 +25,10 @@ internal sealed class SessionServices
         HoopGate.Audit.AuditParameterHasher? auditParameters,
         HoopGate.Masking.Catalog.CatalogCache catalog,
         HoopGate.Masking.PseudonymKey pseudonymKey,
+        HoopGate.Approvals.ApprovalCoordinator? approvals,
         ILoggerFactory loggerFactory)
     {
+        Approvals = approvals;
         Catalog = catalog;
         PseudonymKey = pseudonymKey;
         AuditParameters = auditParameters;
@@ -77,6 +79,9 @@ internal sealed class SessionServices
 
     /// <summary>The key of pseudonymised values.</summary>
     public HoopGate.Masking.PseudonymKey PseudonymKey { get; }
+
+    /// <summary>Reviews of held statements, or null when approvals are off (review rules then refuse).</summary>
+    public HoopGate.Approvals.ApprovalCoordinator? Approvals { get; }
 
     /// <summary>Records bound parameters as configured, or null when audit is off.</summary>
     public HoopGate.Audit.AuditParameterHasher? AuditParameters { get; }

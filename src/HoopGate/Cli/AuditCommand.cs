@@ -235,7 +235,7 @@ internal static class AuditCommand
     private static AuditStore? Store(FileInfo config) => Services(config)?.GetRequiredService<AuditStore>();
 
     /// <summary>The configuration's services, once its audit settings are known to be valid (errors are printed).</summary>
-    private static IServiceProvider? Services(FileInfo config)
+    internal static IServiceProvider? Services(FileInfo config)
     {
         if (!config.Exists)
         {

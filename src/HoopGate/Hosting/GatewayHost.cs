@@ -2,6 +2,7 @@ using HoopGate.Gateway;
 using HoopGate.Gateway.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
@@ -45,10 +46,23 @@ public static class GatewayHost
         ConfigureSocketCompletions(builder.Configuration);
         ConfigureLogging(builder, jsonLogs || builder.Configuration.GetValue<bool>("HoopGate:Logging:Json"));
         builder.Services.AddGateway(builder.Configuration);
+        AddAdmin(builder.Services, builder.Configuration);
 
         double drain = builder.Configuration.GetValue("HoopGate:Gateway:ShutdownTimeoutSeconds", new GatewayOptions().ShutdownTimeoutSeconds);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(drain + 15));
         return builder;
+    }
+
+    /// <summary>The admin HTTP API (<c>HoopGate:Admin</c>), started with the host when enabled.</summary>
+    private static void AddAdmin(IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.AddOptions<Admin.AdminOptions>().Bind(configuration.GetSection(Admin.AdminOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Admin.AdminOptions>, Admin.AdminOptionsValidator>());
+        services.TryAddSingleton<Admin.AdminServer>();
+        if (configuration.GetValue<bool>(Admin.AdminOptions.SectionName + ":Enabled"))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<Admin.AdminServer>());
+        }
     }
 
     /// <summary>

@@ -96,6 +96,59 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Review_settings_of_a_guardrail_are_read_with_defaults_for_what_they_leave_out()
+    {
+        PolicyLoadResult result = Load("""
+            version: 1
+            guardrails:
+              - name: truncate
+                action: review
+                reason: r
+                commands: [TRUNCATE]
+                review: { mode: retry, approvers: [dba-leads, security], approvals: 2, justification: required, timeout: 90s, validity: 2h }
+              - name: drop
+                action: review
+                reason: r
+                commands: [DROP *]
+            """);
+        Assert.Empty(result.Errors);
+        ReviewSettings retry = result.Snapshot!.Guardrails[0].Review;
+        Assert.Equal(ReviewMode.Retry, retry.Mode);
+        Assert.Equal(["dba-leads", "security"], retry.Approvers);
+        Assert.Equal(2, retry.Approvals);
+        Assert.True(retry.RequireJustification);
+        Assert.Equal(TimeSpan.FromSeconds(90), retry.Timeout);
+        Assert.Equal(TimeSpan.FromHours(2), retry.Validity);
+        ReviewSettings defaults = result.Snapshot.Guardrails[1].Review;
+        Assert.Equal(ReviewMode.Wait, defaults.Mode);
+        Assert.Empty(defaults.Approvers);
+        Assert.Equal(1, defaults.Approvals);
+        Assert.False(defaults.RequireJustification);
+        Assert.Equal(TimeSpan.FromMinutes(5), defaults.Timeout);
+    }
+
+    [Fact]
+    public void Bad_review_settings_are_reported_where_they_are()
+    {
+        PolicyLoadResult result = Load("""
+            version: 1
+            guardrails:
+              - name: truncate
+                action: deny
+                reason: r
+                commands: [TRUNCATE]
+                review: { mode: later, approvals: 0, justification: maybe, timeout: 5 minutes, colour: red }
+            """);
+        Assert.Null(result.Snapshot);
+        Assert.Contains(result.Errors, e => e.Contains("has review settings but its action is not 'review'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("review mode must be 'wait' or 'retry', not 'later'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("approvals must be a whole number from 1 to 10", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("justification must be 'required' or 'optional'", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("timeout must be a duration such as 90s", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("unknown key 'colour'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Duplicate_guardrail_names_are_refused()
     {
         PolicyLoadResult result = Load("""

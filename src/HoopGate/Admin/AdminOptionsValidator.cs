@@ -1,0 +1,39 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Admin;
+
+/// <summary>Checks <see cref="AdminOptions"/> at start: a valid address and port, and no bearer tokens in clear text off loopback.</summary>
+internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AdminOptions options)
+    {
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        if (!IPAddress.TryParse(options.ListenAddress, out IPAddress? address))
+        {
+            failures.Add("HoopGate:Admin:ListenAddress must be an IP address, not '" + options.ListenAddress + "'");
+        }
+        else if (!IPAddress.IsLoopback(address) && string.IsNullOrEmpty(options.CertificatePath) && !options.AllowInsecureHttp)
+        {
+            failures.Add("HoopGate:Admin:ListenAddress " + options.ListenAddress + " is not loopback: set HoopGate:Admin:CertificatePath (HTTPS), "
+                + "or HoopGate:Admin:AllowInsecureHttp when a TLS proxy is in front");
+        }
+
+        if (options.Port is < 0 or > IPEndPoint.MaxPort)
+        {
+            failures.Add("HoopGate:Admin:Port must be from 0 to 65535");
+        }
+
+        if (!string.IsNullOrEmpty(options.CertificatePath) && !File.Exists(options.CertificatePath))
+        {
+            failures.Add("HoopGate:Admin:CertificatePath " + options.CertificatePath + " does not exist");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -27,6 +27,12 @@ public sealed class MaskingSession
     private static readonly HashSet<string> s_parkingFunctions = new(StringComparer.Ordinal)
     {
         "set_config", "pg_notify", "lo_from_bytea", "lo_put", "lowrite", "lo_import", "lo_export", "pg_logical_emit_message",
+        // An object, a lock or a position whose number or key is the value, read back from the catalog or pg_locks later.
+        "lo_create", "lo_creat", "lo_truncate", "lo_truncate64", "lo_lseek", "lo_lseek64",
+        "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
+        "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
+        // Session state a later statement reads back: a sequence's value, the random generator's seed.
+        "setval", "setseed",
     };
 
     /// <summary>Rule name of a refusal of COPY TO of masked columns.</summary>
@@ -36,12 +42,14 @@ public sealed class MaskingSession
 
     private const string HiddenDetail = "[detail hidden by HoopGate: it can hold protected values]";
     private const string HiddenNotice = "[message hidden by HoopGate: the statement reads masked columns]";
+    private const string HiddenError = "[error message hidden by HoopGate: the statement reads masked columns, and the message could quote a value] (SQLSTATE ";
 
     private readonly CatalogCache _catalog;
     private readonly string _database;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, StatementInfo?> _cursors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StatementInfo?> _prepared = new(StringComparer.Ordinal);
+    private readonly Names _cursors = new();
+    private readonly Names _prepared = new();
+    private StatementInfo?[]? _uses;
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _resolvers = new();
     private readonly ConditionalWeakTable<StatementInfo, LineageResolver> _protectedResolvers = new();
     private volatile State? _state;
@@ -105,17 +113,23 @@ public sealed class MaskingSession
     /// Judges a statement policy allowed, for masking: refuses predicates on masked columns (when the policy says so) and
     /// COPY TO of masked columns; remembers DECLARE and PREPARE for later FETCH and EXECUTE. Null when it may run.
     /// </summary>
-    public PolicyDecision? Check(SqlAnalysis analysis, SessionPolicy rules)
+    /// <param name="analysis">The SQL string.</param>
+    /// <param name="rules">The session's rules.</param>
+    /// <param name="answered">
+    /// True for a Query, whose statements the server answers one by one (<see cref="Completed"/> follows); false for a
+    /// Parse, whose DECLARE or PREPARE may run any number of times later: its names become unknown for good.
+    /// </param>
+    public PolicyDecision? Check(SqlAnalysis analysis, SessionPolicy rules, bool answered = true)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(rules);
         State state = Current(rules);
+        _uses = null;
         IReadOnlyList<StatementInfo> statements = analysis.Statements;
         for (int s = 0; s < statements.Count; s++)
         {
             // Indexed loops: this runs for every statement, and an interface foreach allocates its enumerator.
             StatementInfo statement = statements[s];
-            Remember(statement);
             if ((statement.Kind & StatementKind.Ddl) != 0)
             {
                 OnSchemaChange();
@@ -167,7 +181,110 @@ public sealed class MaskingSession
             }
         }
 
+        // It runs: what each FETCH or EXECUTE reads is fixed now, in order with the names the string itself changes.
+        for (int s = 0; s < statements.Count; s++)
+        {
+            StatementInfo statement = statements[s];
+            if (ReadsName(statement))
+            {
+                (_uses ??= new StatementInfo?[statements.Count])[s] = Resolve(statement);
+            }
+
+            Begin(statement, answered);
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// For the Query just checked: per statement, what each FETCH and EXECUTE reads (resolved when it was sent); null
+    /// when it has none. Taken once.
+    /// </summary>
+    public IReadOnlyList<StatementInfo?>? TakeUses()
+    {
+        StatementInfo?[]? uses = _uses;
+        _uses = null;
+        return uses;
+    }
+
+    /// <summary>
+    /// What a FETCH or EXECUTE reads, as the names stand now — after every statement sent before it, or unknown (null)
+    /// while one that changes its name has not been answered; any other statement is its own. Call it when the
+    /// statement is sent: by the time its answer comes, later statements may have changed the name.
+    /// </summary>
+    public StatementInfo? Resolve(StatementInfo? statement)
+    {
+        if (statement is null)
+        {
+            return null;
+        }
+
+        bool cursor = statement.CursorAction == NameAction.Use;
+        if (!cursor && statement.PreparedAction != NameAction.Use)
+        {
+            return statement;
+        }
+
+        lock (_gate)
+        {
+            return (cursor ? _cursors : _prepared).Resolve(cursor ? statement.Lineage.CursorName : statement.Lineage.PreparedName);
+        }
+    }
+
+    /// <summary>
+    /// The server answered a statement of a checked Query (CommandComplete: <paramref name="ran"/>) or did not run it
+    /// (an error, or skipped): its DECLARE, PREPARE, CLOSE, DEALLOCATE or DISCARD takes effect now, or its names stay
+    /// unknown.
+    /// </summary>
+    public void Completed(StatementInfo statement, bool ran)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        NameAction cursorAction = statement.CursorAction, preparedAction = statement.PreparedAction;
+        if (cursorAction is NameAction.None or NameAction.Use && preparedAction is NameAction.None or NameAction.Use)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _cursors.Complete(cursorAction, statement.Lineage.CursorName, statement, ran);
+            _prepared.Complete(preparedAction, statement.Lineage.PreparedName, statement, ran);
+        }
+    }
+
+    /// <summary>
+    /// A protocol-level name (a named Parse or Close of a statement, a named Bind or Close of a portal) shares its
+    /// namespace with SQL's PREPARE and DECLARE: what SQL may reach under it is unknown from now on.
+    /// </summary>
+    public void ForgetName(bool portal, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            (portal ? _cursors : _prepared).Poison(name);
+        }
+    }
+
+    /// <summary>An Execute runs a parsed DECLARE, PREPARE, CLOSE or DEALLOCATE (again): the names it changes are unknown from now on.</summary>
+    public void ForgetNames(StatementInfo statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        Begin(statement, answered: false);
+    }
+
+    /// <summary>A checked Query will not run after all (refused after its check, or skipped): its names stay unknown.</summary>
+    public void Abandon(SqlAnalysis analysis)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        for (int s = 0; s < analysis.Statements.Count; s++)
+        {
+            Completed(analysis.Statements[s], ran: false);
+        }
     }
 
     /// <summary>
@@ -184,19 +301,20 @@ public sealed class MaskingSession
             return ResultPlan.Unknown;
         }
 
-        if (statement is { IsExplain: true })
-        {
-            // EXPLAIN's output is the plan's text, not rows.
-            return ResultPlan.PassAll;
-        }
-
-        statement = Declared(statement);
         if (rowDescription.Length < 2)
         {
             ThrowHelper.ThrowProtocolViolation("invalid RowDescription from the server");
         }
 
         int count = BinaryPrimitives.ReadInt16BigEndian(rowDescription);
+        if (statement is { IsExplain: true } && IsExplainOutput(rowDescription, count))
+        {
+            // EXPLAIN's output is the plan's text, not rows.
+            return ResultPlan.PassAll;
+        }
+
+        // A FETCH or EXECUTE is planned with what it read when it was sent (Resolve); handed over unresolved, it is unknown.
+        statement = statement is not null && ReadsName(statement) || statement is { IsExplain: true } ? null : statement;
         ReadOnlySpan<byte> fields = rowDescription[2..];
         ColumnMask?[]? masks = null;
         short[]? formats = null;
@@ -222,9 +340,10 @@ public sealed class MaskingSession
             if (tableOid != 0)
             {
                 CatalogRelation? relation = state.Catalog.Find(tableOid);
-                if (relation is null)
+                if (relation is null || (attribute > 0 && relation.Column(attribute) is null))
                 {
-                    // A relation the snapshot does not know (created since): masked until the catalog is read again.
+                    // A relation the snapshot does not know (created since), or a column it does not (added since): masked
+                    // until the catalog is read again.
                     OnUnknownRelation();
                     protection = new ColumnProtection(state.Protections.Policy.Expressions, [new ColumnSource("?", "relation " + tableOid.ToString(System.Globalization.CultureInfo.InvariantCulture), "?")]);
                     origin = "(unknown relation)";
@@ -415,13 +534,21 @@ public sealed class MaskingSession
         State? state = _state;
         IReadOnlyList<ContentDetector> detectors = state?.Rules?.Snapshot.Masking.Detectors ?? [];
         // FETCH and EXECUTE fail inside the query they run: judge by that one (unknown: assume the worst).
-        StatementInfo? source = Declared(statement);
+        StatementInfo? source = statement is not null && ReadsName(statement) ? null : statement;
         bool touchesMasked = state?.Rules is null || source is null || Resolver(state, source) is { Tainted: true } or { ReadsMasked: true };
         string? sqlState = message.SqlState;
         // Data exceptions (22), integrity (23) and WITH CHECK OPTION (44) violations describe the offending row or value.
         bool dataError = sqlState is not null
             && (sqlState.StartsWith("22", StringComparison.Ordinal) || sqlState.StartsWith("23", StringComparison.Ordinal) || sqlState.StartsWith("44", StringComparison.Ordinal));
         bool userText = sqlState is "P0001" or "00000" or "01000" || (message[ErrorFieldCode.Where]?.Contains("PL/pgSQL", StringComparison.Ordinal) ?? false);
+
+        // An error raised while the statement runs (no cursor position into its text) can spell out a value it computed
+        // anywhere in its message — "date field value out of range: 2000-13-900126789", "large object 900126789 does not
+        // exist" — so only those of a few classes whose messages are fixed texts keep theirs: cancellation (57),
+        // transaction rollback (40), transaction state (25), resources (53), connection (08), permission (42501).
+        bool runtime = message[ErrorFieldCode.Position] is null;
+        bool fixedText = sqlState is null or "42501" || sqlState.StartsWith("57", StringComparison.Ordinal) || sqlState.StartsWith("40", StringComparison.Ordinal)
+            || sqlState.StartsWith("25", StringComparison.Ordinal) || sqlState.StartsWith("53", StringComparison.Ordinal) || sqlState.StartsWith("08", StringComparison.Ordinal);
         bool changed = false;
         var fields = new List<KeyValuePair<ErrorFieldCode, string>>(message.Fields.Count);
         foreach (KeyValuePair<ErrorFieldCode, string> field in message.Fields)
@@ -431,6 +558,12 @@ public sealed class MaskingSession
             {
                 case ErrorFieldCode.Message when touchesMasked && userText:
                     value = HiddenNotice;
+                    break;
+                case ErrorFieldCode.Message when touchesMasked && runtime && !fixedText:
+                    value = HiddenError + sqlState + ")";
+                    break;
+                case ErrorFieldCode.Detail or ErrorFieldCode.Hint or ErrorFieldCode.Where or ErrorFieldCode.InternalQuery when touchesMasked && runtime:
+                    value = HiddenDetail;
                     break;
                 case ErrorFieldCode.Message when touchesMasked:
                     // Messages quote the offending value: invalid input syntax for type integer: "900-12-6789", relation
@@ -532,7 +665,28 @@ public sealed class MaskingSession
     /// <summary>The statement reads a relation with a column the session sees masked (whether or not it selects it).</summary>
     private bool TouchesMasked(State state, StatementInfo statement) => Resolver(state, statement).ReadsMasked;
 
-    private void Remember(StatementInfo statement)
+    private static bool ReadsName(StatementInfo statement) => statement.CursorAction == NameAction.Use || statement.PreparedAction == NameAction.Use;
+
+    /// <summary>
+    /// EXPLAIN's own result: one text, json or xml column of no table, named QUERY PLAN. Anything else under an EXPLAIN's
+    /// name (a statement the gateway mistook for one) is planned as unknown.
+    /// </summary>
+    private static bool IsExplainOutput(ReadOnlySpan<byte> rowDescription, int count)
+    {
+        ReadOnlySpan<byte> field = rowDescription[2..];
+        int nameEnd = field.IndexOf((byte)0);
+        if (count != 1 || nameEnd < 0 || field.Length < nameEnd + 19 || !field[..nameEnd].SequenceEqual("QUERY PLAN"u8))
+        {
+            return false;
+        }
+
+        field = field[(nameEnd + 1)..];
+        uint type = BinaryPrimitives.ReadUInt32BigEndian(field[6..]);
+        return BinaryPrimitives.ReadUInt32BigEndian(field) == 0 && type is TypeOids.Text or 114 or 142;
+    }
+
+    /// <summary>A statement is sent: the names it defines or drops are unknown until the server answers it.</summary>
+    private void Begin(StatementInfo statement, bool answered)
     {
         NameAction cursorAction = statement.CursorAction, preparedAction = statement.PreparedAction;
         if (cursorAction is NameAction.None or NameAction.Use && preparedAction is NameAction.None or NameAction.Use)
@@ -542,53 +696,8 @@ public sealed class MaskingSession
 
         lock (_gate)
         {
-            Remember(_cursors, cursorAction, statement.Lineage.CursorName, statement);
-            Remember(_prepared, preparedAction, statement.Lineage.PreparedName, statement);
-        }
-    }
-
-    /// <summary>
-    /// The gateway records a DECLARE or PREPARE before the server says yes: a second definition of a name still in use
-    /// fails on the server, so a name defined twice is remembered as unknown (masked). CLOSE, DEALLOCATE, DISCARD forget.
-    /// </summary>
-    private static void Remember(Dictionary<string, StatementInfo?> names, NameAction action, string? name, StatementInfo statement)
-    {
-        switch (action)
-        {
-            case NameAction.Define:
-                names[name!] = names.ContainsKey(name!) ? null : statement;
-                break;
-            case NameAction.Drop:
-                names.Remove(name!);
-                break;
-            case NameAction.DropAll:
-                names.Clear();
-                break;
-        }
-    }
-
-    /// <summary>
-    /// For FETCH and EXECUTE, the statement that defined what they return (null when unknown: fail closed); any other
-    /// statement is its own.
-    /// </summary>
-    private StatementInfo? Declared(StatementInfo? statement)
-    {
-        if (statement is null)
-        {
-            return null;
-        }
-
-        bool cursor = statement.CursorAction == NameAction.Use;
-        if (!cursor && statement.PreparedAction != NameAction.Use)
-        {
-            return statement;
-        }
-
-        lock (_gate)
-        {
-            return cursor
-                ? (statement.Lineage.CursorName is { } c ? _cursors.GetValueOrDefault(c) : null)
-                : (statement.Lineage.PreparedName is { } p ? _prepared.GetValueOrDefault(p) : null);
+            _cursors.Begin(cursorAction, statement.Lineage.CursorName, answered);
+            _prepared.Begin(preparedAction, statement.Lineage.PreparedName, answered);
         }
     }
 

@@ -34,6 +34,8 @@ public static class BuiltInRules
         .. Patterns("runs SQL or reads tables out of sight of the gateway",
             "query_to_xml*", "cursor_to_xml*", "table_to_xml*", "schema_to_xml*", "database_to_xml*", "ts_stat", "ts_rewrite"),
         .. Patterns("signals other sessions, which share the gateway's upstream role", "pg_terminate_backend", "pg_cancel_backend"),
+        .. Patterns("reads other sessions' SQL text, which can hold protected values (every session shares the upstream role)",
+            "pg_stat_get_activity", "pg_stat_get_backend_activity"),
         .. Patterns("administers the database server",
             "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_backup_*",
             "pg_start_backup", "pg_stop_backup", "pg_*replication_slot*", "pg_logical_slot_*", "pg_replication_origin_*",

@@ -23,6 +23,8 @@ internal sealed class LineageReader
     private readonly Dictionary<string, IReadOnlyList<RelationReference>> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _aliasColumns = new(StringComparer.Ordinal);
     private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
+    private readonly List<int> _positions = [];
+    private bool _nestedPositions;
 
     /// <summary>Reads the lineage of one statement (<paramref name="wrapperName"/> is the outermost node: EXPLAIN, DECLARE…).</summary>
     public static StatementLineage Read(string wrapperName, JsonElement wrapper, string name, JsonElement body)
@@ -48,10 +50,14 @@ internal sealed class LineageReader
         }
 
         var reader = new LineageReader();
-        reader.Walk(body, predicate: false);
+        reader.Walk(body, predicate: false, top: true);
         List<ResultColumnSource>? results = ReadResults(name, body);
         bool plain = reader.HasPlainSources(name, body);
-        return new StatementLineage(results, reader._references, reader._predicates, reader._aliases, reader._aliasColumns, reader._derived, plain, cursor, prepared);
+        return new StatementLineage(results, reader._references, reader._predicates, reader._aliases, reader._aliasColumns, reader._derived, plain, cursor, prepared)
+        {
+            PredicatePositions = reader._positions,
+            NestedPredicatePositions = reader._nestedPositions,
+        };
     }
 
     private static List<ResultColumnSource>? ReadResults(string name, JsonElement body)
@@ -90,17 +96,18 @@ internal sealed class LineageReader
                 continue;
             }
 
+            string? outputName = Text(target, "name");
             if (value.TryGetProperty("ColumnRef", out JsonElement columnRef) && ReadColumnRef(columnRef) is { } column)
             {
                 results.Add(column.IsStar
                     ? new ResultColumnSource(column, [], [], false)
-                    : new ResultColumnSource(null, [column], [], false) { IsBare = true });
+                    : new ResultColumnSource(null, [column], [], false) { IsBare = true, Name = outputName });
                 continue;
             }
 
             var expression = new ExpressionScan();
             expression.Scan(value);
-            results.Add(new ResultColumnSource(null, expression.References, expression.Functions, expression.HasSubquery));
+            results.Add(new ResultColumnSource(null, expression.References, expression.Functions, expression.HasSubquery) { Name = outputName });
         }
 
         return results;
@@ -156,7 +163,7 @@ internal sealed class LineageReader
         return false;
     }
 
-    private void Walk(JsonElement element, bool predicate)
+    private void Walk(JsonElement element, bool predicate, bool top = false)
     {
         switch (element.ValueKind)
         {
@@ -205,11 +212,42 @@ internal sealed class LineageReader
             return;
         }
 
+        // INTERSECT and EXCEPT compare the rows of both sides: every column either side returns is compared.
+        bool compares = Text(element, "op") is "SETOP_INTERSECT" or "SETOP_EXCEPT";
         foreach (JsonProperty property in element.EnumerateObject())
         {
             JsonElement value = property.Value;
             switch (property.Name)
             {
+                case "sortClause" or "groupClause" or "distinctClause" when value.ValueKind == JsonValueKind.Array:
+                    // ORDER BY 2, GROUP BY 1: a result column by position.
+                    foreach (JsonElement key in value.EnumerateArray())
+                    {
+                        JsonElement node = key.TryGetProperty("SortBy", out JsonElement sortBy) && sortBy.TryGetProperty("node", out JsonElement inner) ? inner : key;
+                        if (node.TryGetProperty("A_Const", out JsonElement constant) && constant.TryGetProperty("ival", out JsonElement ival))
+                        {
+                            int position = ival.ValueKind == JsonValueKind.Object && ival.TryGetProperty("ival", out JsonElement number) ? number.GetInt32() : 0;
+                            if (top)
+                            {
+                                _positions.Add(position);
+                            }
+                            else
+                            {
+                                _nestedPositions = true;
+                            }
+                        }
+                    }
+
+                    break;
+                case "JoinExpr" when value.TryGetProperty("isNatural", out JsonElement natural) && natural.ValueKind == JsonValueKind.True:
+                    // NATURAL JOIN: equal on every column name both sides share — which the gateway does not know here.
+                    _predicates.Add(new ColumnName(null, "*"));
+                    if (value.TryGetProperty("alias", out JsonElement joinAlias))
+                    {
+                        AddDerived(joinAlias);
+                    }
+
+                    break;
                 case "ColumnRef":
                     if (ReadColumnRef(value) is { } column)
                     {
@@ -258,7 +296,7 @@ internal sealed class LineageReader
                     continue;
             }
 
-            Walk(value, predicate || s_predicateFields.Contains(property.Name));
+            Walk(value, predicate || s_predicateFields.Contains(property.Name) || (compares && property.Name is "larg" or "rarg"));
         }
     }
 

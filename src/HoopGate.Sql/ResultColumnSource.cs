@@ -13,6 +13,9 @@ public sealed record ResultColumnSource(ColumnName? Star, IReadOnlyList<ColumnNa
     /// <summary>The expression is a plain column reference (<c>ssn</c>, <c>p.ssn</c>).</summary>
     public bool IsPlainColumn => Star is null && !HasSubquery && Functions.Count == 0 && References.Count == 1 && IsBare;
 
+    /// <summary>The output name the statement gives it (<c>AS name</c>), if any.</summary>
+    public string? Name { get; init; }
+
     /// <summary>Set by the reader when the expression is exactly one ColumnRef.</summary>
     internal bool IsBare { get; init; }
 }

@@ -68,4 +68,10 @@ public sealed class StatementLineage
 
     /// <summary>The SQL-level prepared statement a PREPARE defines or an EXECUTE runs.</summary>
     public string? PreparedName { get; }
+
+    /// <summary>Result positions the statement's own ORDER BY, GROUP BY or DISTINCT ON names (<c>ORDER BY 2</c>), 1-based.</summary>
+    public IReadOnlyList<int> PredicatePositions { get; internal init; } = [];
+
+    /// <summary>A nested query sorts, groups or picks distinct rows by position: which of its columns cannot be told here.</summary>
+    public bool NestedPredicatePositions { get; internal init; }
 }

@@ -184,6 +184,126 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prepared_name_redefined_later_in_the_same_string_does_not_unmask_the_execute_before_it()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+
+        RawClient.QueryResult leaked = await client.QueryAsync(
+            "PREPARE q AS SELECT ssn || '' AS x, email || '' AS y FROM clinic.patients ORDER BY id LIMIT 5; EXECUTE q; "
+            + "DEALLOCATE q; PREPARE q AS SELECT 'a'::text AS x, 'b'::text AS y").Within();
+        RawClient.QueryResult clean = await client.QueryAsync("EXECUTE q").Within();
+
+        Assert.Empty(leaked.Errors);
+        Assert.Equal(5, leaked.Rows.Count);
+        Assert.Equal("a b", string.Join(" ", clean.Rows.Single()));
+        AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task A_cursor_redeclared_after_a_fetch_in_the_same_string_does_not_unmask_the_fetch()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        await client.QueryAsync("BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT ssn || '' AS x FROM clinic.patients ORDER BY id LIMIT 5; COMMIT").Within();
+
+        RawClient.QueryResult fetched = await client.QueryAsync("FETCH ALL FROM c; CLOSE c; DECLARE c CURSOR WITH HOLD FOR SELECT 'a'::text AS x").Within();
+
+        Assert.Empty(fetched.Errors);
+        Assert.Equal(5, fetched.Rows.Count);
+        AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task A_statement_name_whose_first_parse_failed_on_the_server_is_not_planned_by_that_parse()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        FormatCode[] text = [FormatCode.Text];
+        await client.SendAsync(w =>
+        {
+            new Parse("s1", "EXPLAIN SELECT nosuchcolumn FROM clinic.visits", []).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        Assert.NotEmpty((await client.ReadResultAsync().Within()).Errors);
+
+        await client.SendAsync(w =>
+        {
+            new Parse("s1", "SELECT ssn, email, ssn || '' FROM clinic.patients ORDER BY id LIMIT 3", []).WriteTo(w);
+            new Bind("", "s1", [], [], text).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, result.Rows.Count);
+        AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task A_fetch_described_before_its_cursor_existed_is_described_again_when_it_runs()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        FormatCode[] text = [FormatCode.Text];
+        await client.SendAsync(w =>
+        {
+            new Parse("f", "FETCH ALL FROM c", []).WriteTo(w);
+            new Describe(StatementOrPortal.Statement, "f").WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+        await client.QueryAsync("BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT ssn || '' AS x, email FROM clinic.patients ORDER BY id LIMIT 5; COMMIT").Within();
+
+        await client.SendAsync(w =>
+        {
+            new Bind("", "f", [], [], text).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(5, result.Rows.Count);
+        AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task The_description_of_a_name_the_gateway_does_not_follow_never_plans_the_rows_of_an_execute()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        FormatCode[] text = [FormatCode.Text];
+        await client.QueryAsync("PREPARE q AS SELECT id FROM clinic.visits").Within();
+
+        await client.SendAsync(w =>
+        {
+            new Parse("", "SELECT ssn || '' AS x, email FROM clinic.patients ORDER BY id LIMIT 3", []).WriteTo(w);
+            new Bind("", "", [], [], text).WriteTo(w);
+            new Describe(StatementOrPortal.Statement, "q").WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, result.Rows.Count);
+        AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task A_statement_or_portal_name_longer_than_the_server_keeps_is_a_protocol_violation()
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+
+        await client.SendAsync(w =>
+        {
+            new Parse(new string('a', 64), "SELECT 1", []).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Equal("08P01", Assert.Single(result.Errors).SqlState);
+        Assert.True(result.Closed);
+    }
+
+    [Fact]
     public async Task Unmasked_columns_arrive_exactly_as_a_direct_connection_returns_them()
     {
         const string sql = "SELECT id, diagnosis, length(diagnosis), visit_count FROM clinic.patient_summary ORDER BY id";

@@ -127,7 +127,19 @@ internal sealed class RawClient : IAsyncDisposable
         var result = new QueryResult();
         while (true)
         {
-            (byte code, byte[] body) = await ReadMessageAsync();
+            byte code;
+            byte[] body;
+            try
+            {
+                (code, body) = await ReadMessageAsync();
+            }
+            catch (EndOfStreamException) when (result.Errors.Any(e => e.Severity == ErrorResponse.Fatal))
+            {
+                // A FATAL ends the session: the connection closes instead of a ReadyForQuery.
+                result.Closed = true;
+                return result;
+            }
+
             switch ((BackendMessageCode)code)
             {
                 case BackendMessageCode.DataRow:
@@ -194,5 +206,8 @@ internal sealed class RawClient : IAsyncDisposable
         public List<string> CommandTags { get; } = [];
 
         public List<ErrorResponse> Errors { get; } = [];
+
+        /// <summary>The server (or gateway) closed the connection after a FATAL instead of answering ReadyForQuery.</summary>
+        public bool Closed { get; set; }
     }
 }

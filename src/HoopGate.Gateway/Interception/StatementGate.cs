@@ -34,7 +34,10 @@ internal sealed class StatementGate
     public long Refused { get; private set; }
 
     /// <summary>Judges one SQL string (UTF-8, as sent).</summary>
-    public PolicyDecision Judge(ReadOnlySpan<byte> sql, out SqlAnalysis analysis)
+    /// <param name="sql">The SQL.</param>
+    /// <param name="analysis">Its analysis.</param>
+    /// <param name="answered">True for a Query (the server answers each statement once), false for a Parse (run at every Execute).</param>
+    public PolicyDecision Judge(ReadOnlySpan<byte> sql, out SqlAnalysis analysis, bool answered = true)
     {
         analysis = _analyses.GetOrAnalyze(sql);
         PolicySnapshot snapshot = _policy.Current;
@@ -48,7 +51,7 @@ internal sealed class StatementGate
         if (ReferenceEquals(analysis, _lastAnalysis) && ReferenceEquals(rules, _lastRules))
         {
             decision = _lastDecision;
-            return decision.IsAllowed ? CheckMasking(analysis, rules, decision) : decision;
+            return decision.IsAllowed ? CheckMasking(analysis, rules, decision, answered) : decision;
         }
 
         decision = rules.Evaluate(analysis);
@@ -61,23 +64,23 @@ internal sealed class StatementGate
             return decision;
         }
 
-        return CheckMasking(analysis, rules, decision);
+        return CheckMasking(analysis, rules, decision, answered);
     }
 
     /// <summary>
     /// For a statement policy holds for review: the masking rules' refusal, if they refuse it — checked before anyone is
     /// asked, since an approval lifts the guardrail, not masking. Null when masking lets it run.
     /// </summary>
-    public PolicyDecision? MaskingRefusal(SqlAnalysis analysis)
+    public PolicyDecision? MaskingRefusal(SqlAnalysis analysis, bool answered)
     {
-        PolicyDecision checkedDecision = _rules is { } rules ? CheckMasking(analysis, rules, PolicyDecision.Allowed) : PolicyDecision.Allowed;
+        PolicyDecision checkedDecision = _rules is { } rules ? CheckMasking(analysis, rules, PolicyDecision.Allowed, answered) : PolicyDecision.Allowed;
         return checkedDecision.IsAllowed ? null : checkedDecision;
     }
 
     /// <summary>The masking rules on top of policy (run every time: they also remember cursors and see DDL).</summary>
-    private PolicyDecision CheckMasking(SqlAnalysis analysis, SessionPolicy rules, PolicyDecision decision)
+    private PolicyDecision CheckMasking(SqlAnalysis analysis, SessionPolicy rules, PolicyDecision decision, bool answered)
     {
-        if (_masking is null || !analysis.IsValid || _masking.Check(analysis, rules) is not { } refusal)
+        if (_masking is null || !analysis.IsValid || _masking.Check(analysis, rules, answered) is not { } refusal)
         {
             return decision;
         }

@@ -111,8 +111,15 @@ internal sealed class BackendRelay : MessageRelay
             {
                 _rowPlan = null;
                 _copyPlan = null;
-                scrubbed = _masking.Scrub(error, (_model.Current.Tag as StatementContext)?.Statement);
+                var failing = _model.Current.Tag as StatementContext;
+                scrubbed = _masking.Scrub(error, failing?.Planned);
                 scrubbed = ReferenceEquals(scrubbed, error) ? null : scrubbed;
+
+                // A Query stops at its first error: what its statements would have done to cursor and prepared names did not happen.
+                if (failing is { Portal: null, DescribeTarget: null })
+                {
+                    failing.Abandon(_masking);
+                }
             }
 
             bool fatal = error.Severity is ErrorResponse.Fatal or "PANIC";
@@ -169,7 +176,13 @@ internal sealed class BackendRelay : MessageRelay
             case BackendMessageCode.NoData:
                 if (_model.Current.Tag is StatementContext { DescribeTarget: { } slot } describe)
                 {
-                    slot.Plan = ResultPlan.PassAll;
+                    // No rows — unless the statement's result depends on session state at run time (a FETCH of a cursor
+                    // declared later): then it stays unknown, and its Execute describes its portal.
+                    if (!describe.SessionShaped)
+                    {
+                        slot.Plan = ResultPlan.PassAll;
+                    }
+
                     if (describe.Injected)
                     {
                         return Swallow(code);
@@ -179,12 +192,16 @@ internal sealed class BackendRelay : MessageRelay
                 return null;
             case BackendMessageCode.CommandComplete or BackendMessageCode.EmptyQueryResponse:
                 _rowPlan = null;
-                if (_model.Current.Tag is StatementContext { Portal: null } query)
+                if (_model.Current.Tag is StatementContext { Portal: null, DescribeTarget: null } query)
                 {
-                    // The next statement of a multi-statement Query is answered next.
-                    query.Index++;
+                    // The statement ran (its name changes take effect); the next statement of the Query is answered next.
+                    query.Answered(_masking, ran: true);
                 }
 
+                return null;
+            case BackendMessageCode.BindComplete or BackendMessageCode.ParseComplete:
+                // Rows that follow belong to an Execute: planned by its portal, never by an earlier RowDescription.
+                _rowPlan = null;
                 return null;
             case BackendMessageCode.CopyData when _copyPlan is not null:
                 RewriteCopyRow(message, output);
@@ -202,7 +219,7 @@ internal sealed class BackendRelay : MessageRelay
                 return null;
             case BackendMessageCode.NoticeResponse:
                 ErrorResponse notice = ErrorResponse.Read(message.Slice(PgFraming.HeaderLength));
-                ErrorResponse scrubbed = _masking!.Scrub(notice, (_model.Current.Tag as StatementContext)?.Statement);
+                ErrorResponse scrubbed = _masking!.Scrub(notice, (_model.Current.Tag as StatementContext)?.Planned);
                 if (ReferenceEquals(scrubbed, notice))
                 {
                     return null;
@@ -246,9 +263,17 @@ internal sealed class BackendRelay : MessageRelay
                 return context.Injected;
             }
 
-            // A Describe the gateway could not place, or a result: the plan of the rows that follow.
-            ResultPlan plan = _masking!.Plan(context?.Statement, body);
-            context?.NoteMasking(plan);
+            if (context is not { Portal: null, Analysis: not null })
+            {
+                // The answer to a Describe the gateway could not place: it plans nothing (the rows of an Execute are planned
+                // by their portal; a plan left here would be taken for theirs).
+                _rowPlan = null;
+                return false;
+            }
+
+            // A Query's result: the plan of the rows that follow.
+            ResultPlan plan = _masking!.Plan(context.Planned, body);
+            context.NoteMasking(plan);
             _rowPlan = plan;
             return false;
         }

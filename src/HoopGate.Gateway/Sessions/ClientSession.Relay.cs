@@ -31,6 +31,18 @@ internal sealed partial class ClientSession
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
         var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups, _masking);
         SessionAudit? audit = StartAudit();
+        if (_masking is { } masking)
+        {
+            // A Query skipped after an error (or ended unanswered): the cursor and prepared names it would change did not.
+            _model.RequestCompleted += (_, _, tag) =>
+            {
+                if (tag is StatementContext { Portal: null, DescribeTarget: null } query)
+                {
+                    query.Abandon(masking);
+                }
+            };
+        }
+
         SessionReviews? reviews = audit is not null && _services.Approvals is { } approvals
             ? new SessionReviews(approvals, _identity, _database, _services.AuditSpool!.InstanceId, audit.SessionId, () => client.PeerClosed)
             : null;
@@ -109,7 +121,7 @@ internal sealed partial class ClientSession
             ClientTls = _clientTls,
             ServerProcessId = _server!.KeyData.ProcessId,
         });
-        _model.RequestCompleted = (_, outcome, tag) =>
+        _model.RequestCompleted += (_, outcome, tag) =>
         {
             if (tag is StatementContext { Audit: { } statement })
             {

@@ -183,7 +183,9 @@ internal sealed class FrontendRelay : MessageRelay
                 ThrowHelper.ThrowProtocolViolation("invalid Query message: data after the query string");
             }
 
-            PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis);
+            CheckNameLength(name);
+            bool query = code == FrontendMessageCode.Query;
+            PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis, answered: query);
             ErrorResponse? refusal = null;
             long? approval = null;
             string? sqlText = null;
@@ -203,9 +205,14 @@ internal sealed class FrontendRelay : MessageRelay
                         approval = outcome.Request?.Id;
                         (refusal, decision) = SessionReviews.Refusal(decision, outcome);
                         Refused?.Invoke(decision, analysis);
+                        if (query)
+                        {
+                            // Checked by masking before it was held; it will not run.
+                            _masking?.Abandon(analysis);
+                        }
                     }
                 }
-                else if ((ReviewBlocked(code, name, analysis, decision) ?? _gate.MaskingRefusal(analysis)) is { } blocked)
+                else if ((ReviewBlocked(code, name, analysis, decision) ?? _gate.MaskingRefusal(analysis, answered: query)) is { } blocked)
                 {
                     decision = blocked;
                 }
@@ -225,10 +232,11 @@ internal sealed class FrontendRelay : MessageRelay
                 Refused?.Invoke(decision, analysis);
                 refusal = StatementGate.ToError(decision);
             }
-            else if (refusal is null && _audit is { CanStartStatements: false } && code == FrontendMessageCode.Query)
+            else if (refusal is null && _audit is { CanStartStatements: false } && query)
             {
                 refusal = s_auditUnavailable;
                 decision = PolicyDecision.Deny("audit", "the audit trail cannot be written");
+                _masking?.Abandon(analysis);
             }
 
             if (refusal is null && _reviews is not null && analysis.IsValid)
@@ -253,10 +261,14 @@ internal sealed class FrontendRelay : MessageRelay
                         Approval = approval is { } id ? new ApprovalTicket(id) : null,
                     };
                 }
-                else if (statementName.Length == 0)
+                else
                 {
+                    // A failed Parse drops the unnamed statement. A name the gateway already had: the server keeps the old
+                    // statement, or takes this one if the old Parse failed there — unknown either way, so forgotten.
                     _prepared.Remove(statementName);
                 }
+
+                _masking?.ForgetName(portal: false, statementName);
             }
 
             // Audited: every Query, and a Parse that is refused (an allowed one is audited when it is executed).
@@ -265,7 +277,9 @@ internal sealed class FrontendRelay : MessageRelay
                 : null;
             if (refusal is null)
             {
-                _model.OnFrontendMessage(code, tag: code == FrontendMessageCode.Query && _track ? Context(audited, analysis) : Context(audited, null));
+                _model.OnFrontendMessage(
+                    code,
+                    tag: query && _track ? new StatementContext { Audit = audited, Analysis = analysis, Uses = _masking?.TakeUses() } : Context(audited, null));
                 return RelayAction.Forward;
             }
 
@@ -302,8 +316,15 @@ internal sealed class FrontendRelay : MessageRelay
         try
         {
             ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
-            string portal = System.Text.Encoding.UTF8.GetString(CString(body, out _));
+            ReadOnlySpan<byte> portalName = CString(body, out _);
+            CheckNameLength(portalName);
+            string portal = System.Text.Encoding.UTF8.GetString(portalName);
             PreparedStatement? statement = _portals.GetValueOrDefault(portal);
+            if (_masking is not null && statement?.Statement is { } parsed && (parsed.CursorAction != NameAction.None || parsed.PreparedAction != NameAction.None))
+            {
+                // A DECLARE, PREPARE, CLOSE or DEALLOCATE sent in a Parse runs now: SQL can no longer know what its names hold.
+                _masking.ForgetNames(parsed);
+            }
             string sql = statement?.Sql ?? "(portal not seen by the gateway)";
             if (_audit is { CanStartStatements: false })
             {
@@ -324,16 +345,19 @@ internal sealed class FrontendRelay : MessageRelay
                 return RelayAction.Replaced;
             }
 
-            if (_masking is not null && statement is { PortalResult: { Requested: false } slot } && !statement.StatementResult.Requested)
+            if (_masking is not null && statement is { PortalResult: { Requested: false } slot }
+                && (!statement.StatementResult.Requested || SessionShaped(statement.Statement)))
             {
-                // Nobody described this portal (a client that caches descriptions): ask the server, so that the rows can
+                // Nobody described this portal (a client that caches descriptions), or only its statement, whose result
+                // depends on session state (a FETCH's cursor may have changed since): ask the server, so that the rows can
                 // be masked by their columns; the answer is the gateway's and never reaches the client.
-                WriteDescribePortal(output, CString(body, out _));
+                WriteDescribePortal(output, portalName);
                 slot.Requested = true;
                 _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: new StatementContext
                 {
                     DescribeTarget = slot,
-                    Described = statement.Statement,
+                    Described = _masking.Resolve(statement.Statement),
+                    SessionShaped = SessionShaped(statement.Statement),
                     Injected = true,
                 });
                 message.CopyTo(output.GetSpan((int)message.Length));
@@ -442,8 +466,13 @@ internal sealed class FrontendRelay : MessageRelay
             int statementEnd = portalEnd < 0 ? -1 : span[(portalEnd + 1)..].IndexOf((byte)0);
             if (statementEnd < 0)
             {
-                return;
+                // Names are at most 63 bytes: two of them always fit in the head. Without them the gateway could not tell
+                // which portal this Bind replaces.
+                ThrowHelper.ThrowProtocolViolation("invalid Bind message: its portal and statement names are missing or too long");
             }
+
+            CheckNameLength(span[..portalEnd]);
+            CheckNameLength(span.Slice(portalEnd + 1, statementEnd));
 
             if (span[..portalEnd].SequenceEqual(s_refusedPortal))
             {
@@ -453,6 +482,7 @@ internal sealed class FrontendRelay : MessageRelay
 
             string portal = System.Text.Encoding.UTF8.GetString(span[..portalEnd]);
             string statement = System.Text.Encoding.UTF8.GetString(span.Slice(portalEnd + 1, statementEnd));
+            _masking?.ForgetName(portal: true, portal);
             if (!_prepared.TryGetValue(statement, out PreparedStatement? prepared))
             {
                 _portals.Remove(portal);
@@ -597,7 +627,7 @@ internal sealed class FrontendRelay : MessageRelay
 
         ResultSlot? slot = portal ? target.PortalResult : target.StatementResult;
         slot?.Requested = true;
-        return new StatementContext { DescribeTarget = slot, Described = target.Statement };
+        return new StatementContext { DescribeTarget = slot, Described = _masking!.Resolve(target.Statement), SessionShaped = SessionShaped(target.Statement) };
     }
 
     private static StatementContext? Context(AuditedStatement? audited, SqlAnalysis? analysis) =>
@@ -608,6 +638,7 @@ internal sealed class FrontendRelay : MessageRelay
         if (_track && TargetName(message, out bool portal) is { } name)
         {
             (portal ? _portals : _prepared).Remove(name);
+            _masking?.ForgetName(portal, name);
         }
     }
 
@@ -625,7 +656,9 @@ internal sealed class FrontendRelay : MessageRelay
         {
             ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
             portal = body[0] == (byte)'P';
-            return System.Text.Encoding.UTF8.GetString(CString(body[1..], out _));
+            ReadOnlySpan<byte> name = CString(body[1..], out _);
+            CheckNameLength(name);
+            return System.Text.Encoding.UTF8.GetString(name);
         }
         finally
         {
@@ -635,6 +668,25 @@ internal sealed class FrontendRelay : MessageRelay
             }
         }
     }
+
+    /// <summary>
+    /// Statement and portal names are at most 63 bytes (NAMEDATALEN - 1). The server would cut a longer one short, so
+    /// two names the gateway tells apart could be one name upstream: refused as a protocol violation.
+    /// </summary>
+    private static void CheckNameLength(ReadOnlySpan<byte> name)
+    {
+        if (name.Length > MaxNameLength)
+        {
+            ThrowHelper.ThrowProtocolViolation("statement and portal names are at most 63 bytes");
+        }
+    }
+
+    /// <summary>The longest statement or portal name the server keeps whole.</summary>
+    internal const int MaxNameLength = 63;
+
+    /// <summary>A statement whose result depends on session state at run time (FETCH, EXECUTE, CALL): a description of it made earlier proves nothing.</summary>
+    private static bool SessionShaped(StatementInfo? statement) =>
+        statement is null || statement.CursorAction == NameAction.Use || statement.PreparedAction == NameAction.Use || statement.Command == "CALL";
 
     private static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> rest)
     {

@@ -115,12 +115,90 @@ internal sealed class LineageResolver
     {
         foreach (ColumnName reference in _lineage.PredicateReferences)
         {
-            foreach (ColumnProtection protection in Hits(reference))
+            foreach (ColumnProtection protection in PredicateHits(reference))
             {
                 foreach (ColumnSource source in protection.Sources)
                 {
                     yield return source;
                 }
+            }
+        }
+
+        // ORDER BY 2, GROUP BY 1: the result column at that position.
+        foreach (int position in _lineage.PredicatePositions)
+        {
+            foreach (ColumnProtection protection in OutputHits(position - 1))
+            {
+                foreach (ColumnSource source in protection.Sources)
+                {
+                    yield return source;
+                }
+            }
+        }
+
+        if (_lineage.NestedPredicatePositions && _allSources.Count > 0)
+        {
+            foreach (ColumnSource source in Whole().Sources)
+            {
+                yield return source;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A predicate's reference: as anywhere (<see cref="Hits"/>), and an unqualified name that is no table column — an
+    /// output name (<c>ORDER BY s</c> of <c>ssn AS s</c>), a subquery's or CTE's column, a whole row of one — stands for
+    /// what it was computed from: its result entry's columns, or, untraced, anything the statement reads.
+    /// </summary>
+    private IEnumerable<ColumnProtection> PredicateHits(ColumnName reference)
+    {
+        bool any = false;
+        foreach (ColumnProtection protection in Hits(reference))
+        {
+            any = true;
+            yield return protection;
+        }
+
+        if (any || reference.Qualifier is not null || reference.IsStar || !_lineage.DerivedNames.Contains(reference.Name) || _allSources.Count == 0)
+        {
+            yield break;
+        }
+
+        int output = -1;
+        IReadOnlyList<ResultColumnSource>? results = _lineage.Results;
+        for (int i = 0; results is not null && i < results.Count; i++)
+        {
+            if (results[i].Name == reference.Name)
+            {
+                output = output == -1 ? i : -2;
+            }
+        }
+
+        foreach (ColumnProtection protection in output >= 0 ? OutputHits(output) : [Whole()])
+        {
+            yield return protection;
+        }
+    }
+
+    /// <summary>What result entry <paramref name="index"/> may carry, for a predicate that names it by position or output name.</summary>
+    private IEnumerable<ColumnProtection> OutputHits(int index)
+    {
+        IReadOnlyList<ResultColumnSource>? results = _lineage.Results;
+        if (results is null || index < 0 || index >= results.Count || results[index] is { Star: not null } or { HasSubquery: true })
+        {
+            if (_allSources.Count > 0)
+            {
+                yield return Whole();
+            }
+
+            yield break;
+        }
+
+        foreach (ColumnName reference in results[index].References)
+        {
+            foreach (ColumnProtection protection in IsDerived(reference) && _allSources.Count > 0 ? [Whole()] : Hits(reference))
+            {
+                yield return protection;
             }
         }
     }

@@ -129,18 +129,165 @@ public sealed class MaskingSessionTests
     }
 
     [Fact]
-    public void A_redefined_prepared_statement_or_cursor_is_masked_as_unknown()
+    public void An_execute_is_planned_with_the_definition_in_force_when_it_was_sent_not_a_later_one_in_the_same_string()
     {
         SessionPolicy rules = Analyst();
         MaskingSession session = Session(rules);
-        session.Check(SqlAnalyzer.Analyze("PREPARE p AS SELECT ssn || '' FROM clinic.patients"), rules);
-        session.Check(SqlAnalyzer.Analyze("PREPARE p AS SELECT 'x'::text"), rules);
-        session.Check(SqlAnalyzer.Analyze("DECLARE c CURSOR FOR SELECT 'x'::text"), rules);
-        session.Check(SqlAnalyzer.Analyze("CLOSE c"), rules);
-        session.Check(SqlAnalyzer.Analyze("DECLARE c CURSOR FOR SELECT 'y'::text"), rules);
+        SqlAnalysis analysis = SqlAnalyzer.Analyze(
+            "PREPARE q AS SELECT ssn || '' AS x FROM clinic.patients; EXECUTE q; DEALLOCATE q; PREPARE q AS SELECT 'a'::text AS x");
+        Assert.Null(session.Check(analysis, rules));
+        IReadOnlyList<StatementInfo?> uses = session.TakeUses()!;
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            session.Completed(statement, ran: true);
+        }
 
-        Assert.True(session.Plan(SqlAnalyzer.Analyze("EXECUTE p").Statements[0], RowDescription((0, 0, Text))).HasMasks);
-        Assert.False(session.Plan(SqlAnalyzer.Analyze("FETCH 1 FROM c").Statements[0], RowDescription((0, 0, Text))).HasMasks);
+        // The server answers EXECUTE q with the first definition's rows; the clean one came after.
+        Assert.True(session.Plan(uses[1], RowDescription((0, 0, Text))).HasMasks);
+        Assert.False(session.Plan(session.Resolve(SqlAnalyzer.Analyze("EXECUTE q").Statements[0]), RowDescription((0, 0, Text))).HasMasks);
+    }
+
+    [Fact]
+    public void A_fetch_is_planned_with_the_cursor_it_read_not_the_one_declared_after_it()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        Run(session, rules, "DECLARE c CURSOR WITH HOLD FOR SELECT ssn || '' AS x FROM clinic.patients");
+        SqlAnalysis analysis = SqlAnalyzer.Analyze("FETCH ALL FROM c; CLOSE c; DECLARE c CURSOR WITH HOLD FOR SELECT 'a'::text AS x");
+        Assert.Null(session.Check(analysis, rules));
+
+        Assert.True(session.Plan(session.TakeUses()![0], RowDescription((0, 0, Text))).HasMasks);
+    }
+
+    [Fact]
+    public void Name_changes_of_a_string_that_failed_before_them_are_not_believed()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        Run(session, rules, "PREPARE q AS SELECT ssn || '' AS x FROM clinic.patients");
+        SqlAnalysis failing = SqlAnalyzer.Analyze("SELECT 1/0; DEALLOCATE q; PREPARE q AS SELECT 'a'::text AS x");
+        Assert.Null(session.Check(failing, rules));
+
+        session.Abandon(failing);
+
+        Assert.Null(session.Resolve(SqlAnalyzer.Analyze("EXECUTE q").Statements[0]));
+        Assert.True(session.Plan(session.Resolve(SqlAnalyzer.Analyze("EXECUTE q").Statements[0]), RowDescription((0, 0, Text))).HasMasks);
+    }
+
+    [Fact]
+    public void Names_are_unknown_while_a_change_is_unanswered_and_take_its_value_once_it_is()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        StatementInfo execute = SqlAnalyzer.Analyze("EXECUTE q").Statements[0];
+        SqlAnalysis prepare = SqlAnalyzer.Analyze("PREPARE q AS SELECT 'x'::text AS x");
+        Assert.Null(session.Check(prepare, rules));
+
+        Assert.Null(session.Resolve(execute));
+        session.Completed(prepare.Statements[0], ran: true);
+        Assert.Same(prepare.Statements[0], session.Resolve(execute));
+        Assert.False(session.Plan(session.Resolve(execute), RowDescription((0, 0, Text))).HasMasks);
+
+        Run(session, rules, "DEALLOCATE q");
+        Assert.Null(session.Resolve(execute));
+    }
+
+    [Fact]
+    public void A_protocol_level_name_or_a_declare_sent_in_a_parse_makes_the_sql_name_unknown()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        Run(session, rules, "PREPARE q AS SELECT 'x'::text AS x");
+        Run(session, rules, "DECLARE c CURSOR WITH HOLD FOR SELECT 'y'::text AS y");
+
+        session.ForgetName(portal: false, "q");
+        Assert.Null(session.Check(SqlAnalyzer.Analyze("DECLARE d CURSOR FOR SELECT 'z'::text AS z"), rules, answered: false));
+
+        Assert.Null(session.Resolve(SqlAnalyzer.Analyze("EXECUTE q").Statements[0]));
+        Assert.Null(session.Resolve(SqlAnalyzer.Analyze("FETCH ALL FROM d").Statements[0]));
+        Assert.NotNull(session.Resolve(SqlAnalyzer.Analyze("FETCH ALL FROM c").Statements[0]));
+    }
+
+    [Fact]
+    public void A_fetch_or_execute_handed_to_the_plan_unresolved_is_masked_whole()
+    {
+        SessionPolicy rules = Analyst();
+        MaskingSession session = Session(rules);
+        Run(session, rules, "DECLARE c CURSOR WITH HOLD FOR SELECT 'y'::text AS y");
+
+        Assert.True(session.Plan(SqlAnalyzer.Analyze("FETCH ALL FROM c").Statements[0], RowDescription((0, 0, Text))).HasMasks);
+    }
+
+    [Fact]
+    public void Only_explains_own_result_passes_unmasked()
+    {
+        MaskingSession session = Session(Analyst());
+        StatementInfo explain = SqlAnalyzer.Analyze("EXPLAIN SELECT ssn FROM clinic.patients").Statements[0];
+
+        Assert.False(session.Plan(explain, RowDescription(("QUERY PLAN", 0, 0, Text))).HasMasks);
+        Assert.True(session.Plan(explain, RowDescription((Patients, 2, Text))).HasMasks);
+        Assert.True(session.Plan(explain, RowDescription(("QUERY PLAN", 0, 0, Text), ("x", 0, 0, Text))).HasMasks);
+    }
+
+    [Theory]
+    [InlineData("SELECT lo_create(replace(ssn, '-', '')::bigint::oid) FROM clinic.patients")]
+    [InlineData("SELECT pg_advisory_lock(replace(ssn, '-', '')::bigint) FROM clinic.patients")]
+    [InlineData("SELECT pg_try_advisory_lock(id::int, ascii(email)) FROM clinic.patients")]
+    [InlineData("SELECT setval('public.some_seq', replace(ssn, '-', '')::bigint) FROM clinic.patients WHERE id = 1")]
+    [InlineData("SELECT setseed(ascii(substr(ssn, 1, 1)) / 1000.0) FROM clinic.patients WHERE id = 1")]
+    public void Functions_that_keep_a_value_where_a_later_statement_reads_it_back_are_refused(string sql)
+    {
+        Assert.Equal(MaskingSession.MaskedSideChannelRule, Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst())?.Rule);
+    }
+
+    [Fact]
+    public void Errors_raised_while_a_statement_over_masked_columns_runs_keep_no_value_anywhere()
+    {
+        MaskingSession session = Session(Analyst());
+        StatementInfo makeDate = SqlAnalyzer.Analyze("SELECT make_date(2000, 13, replace(ssn, '-', '')::int) FROM clinic.patients WHERE id = 1").Statements[0];
+        var dateError = HoopGate.Protocol.Backend.ErrorResponse.Create("ERROR", "22008", "date field value out of range: 2000-13-900126789");
+        var loError = HoopGate.Protocol.Backend.ErrorResponse.Create("ERROR", "42704", "large object 900126789 does not exist");
+        var jsonError = new HoopGate.Protocol.Backend.ErrorResponse(
+        [
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Severity, "ERROR"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.SqlState, "22P02"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Message, "invalid input syntax for type json"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Where, "JSON data, line 1: \"alice at b.example"),
+        ]);
+        var cancelled = HoopGate.Protocol.Backend.ErrorResponse.Create("ERROR", "57014", "canceling statement due to user request");
+
+        Assert.DoesNotContain("900126789", session.Scrub(dateError, makeDate).Message, StringComparison.Ordinal);
+        Assert.Contains("SQLSTATE 22008", session.Scrub(dateError, makeDate).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("900126789", session.Scrub(loError, makeDate).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", session.Scrub(jsonError, makeDate)[HoopGate.Protocol.Errors.ErrorFieldCode.Where], StringComparison.Ordinal);
+        Assert.Equal("canceling statement due to user request", session.Scrub(cancelled, makeDate).Message);
+    }
+
+    [Fact]
+    public void An_error_in_the_statements_text_keeps_its_message_with_quoted_parts_hidden()
+    {
+        MaskingSession session = Session(Analyst());
+        var error = new HoopGate.Protocol.Backend.ErrorResponse(
+        [
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Severity, "ERROR"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.SqlState, "42703"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Message, "column \"ssnn\" does not exist"),
+            new(HoopGate.Protocol.Errors.ErrorFieldCode.Position, "8"),
+        ]);
+
+        HoopGate.Protocol.Backend.ErrorResponse scrubbed = session.Scrub(error, SqlAnalyzer.Analyze("SELECT ssnn FROM clinic.patients").Statements[0]);
+
+        Assert.Equal("column \"[REDACTED]\" does not exist", scrubbed.Message);
+    }
+
+    private static void Run(MaskingSession session, SessionPolicy rules, string sql)
+    {
+        SqlAnalysis analysis = SqlAnalyzer.Analyze(sql);
+        Assert.Null(session.Check(analysis, rules));
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            session.Completed(statement, ran: true);
+        }
     }
 
     [Fact]
@@ -180,7 +327,8 @@ public sealed class MaskingSessionTests
 
         HoopGate.Protocol.Backend.ErrorResponse scrubbed = session.Scrub(error, SqlAnalyzer.Analyze("SELECT translate(ssn, '-', '_')::regclass FROM clinic.patients").Statements[0]);
 
-        Assert.Equal("relation \"[REDACTED]\" does not exist", scrubbed.Message);
+        Assert.DoesNotContain("900_12_6789", scrubbed.Message, StringComparison.Ordinal);
+        Assert.Contains("SQLSTATE 42P01", scrubbed.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -194,6 +342,40 @@ public sealed class MaskingSessionTests
 
         Assert.Equal(MaskingSession.MaskedPredicateRule, decision?.Rule);
         Assert.Null(Session(Clinician()).Check(SqlAnalyzer.Analyze(sql), Clinician()));
+    }
+
+    [Theory]
+    [InlineData("SELECT id FROM (SELECT id, ssn AS s FROM clinic.patients) q WHERE s LIKE '900-1%'")]
+    [InlineData("WITH q(i, s) AS (SELECT id, ssn FROM clinic.patients) SELECT i FROM q WHERE substr(s, 1, 1) = '9'")]
+    [InlineData("SELECT id FROM (SELECT id, ssn FROM clinic.patients) q WHERE q::text LIKE '%900-12%'")]
+    [InlineData("SELECT g, id FROM clinic.patients NATURAL JOIN (SELECT '900-12-6789'::text AS ssn) g")]
+    [InlineData("SELECT id, ssn AS s FROM clinic.patients ORDER BY s")]
+    [InlineData("SELECT id, ssn FROM clinic.patients ORDER BY 2")]
+    [InlineData("SELECT count(*), ssn FROM clinic.patients GROUP BY 2")]
+    [InlineData("SELECT DISTINCT ON (2) id, email FROM clinic.patients")]
+    [InlineData("SELECT id FROM (SELECT id, ssn FROM clinic.patients ORDER BY 2 LIMIT 1) q")]
+    [InlineData("SELECT 1 FROM (SELECT id, ssn FROM clinic.patients INTERSECT SELECT 42, '900-12-6789') x")]
+    public void Predicates_on_masked_values_through_output_names_positions_natural_joins_and_set_comparisons_are_refused(string sql)
+    {
+        Assert.Equal(MaskingSession.MaskedPredicateRule, Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst())?.Rule);
+    }
+
+    [Fact]
+    public void A_column_the_snapshot_does_not_know_is_masked_until_the_catalog_is_read_again()
+    {
+        ResultPlan plan = Plan(Analyst(), "SELECT ssn2 FROM clinic.patients", (Patients, 5, Text));
+
+        Assert.True(plan.HasMasks);
+    }
+
+    [Theory]
+    [InlineData("SELECT diagnosis, count(*) FROM clinic.patients GROUP BY 1 ORDER BY 2 DESC")]
+    [InlineData("SELECT count(*) AS n, diagnosis AS d FROM clinic.patients GROUP BY d ORDER BY n")]
+    [InlineData("SELECT id FROM clinic.patients INTERSECT SELECT patient_id FROM clinic.visits")]
+    [InlineData("SELECT id, ssn FROM clinic.patients ORDER BY 1")]
+    public void Sorting_grouping_and_comparing_by_unmasked_values_still_runs(string sql)
+    {
+        Assert.Null(Session(Analyst()).Check(SqlAnalyzer.Analyze(sql), Analyst()));
     }
 
     [Theory]
@@ -260,7 +442,7 @@ public sealed class MaskingSessionTests
         HoopGate.Protocol.Backend.ErrorResponse scrubbedNotice = session.Scrub(notice, SqlAnalyzer.Analyze("SELECT 1").Statements[0]);
 
         Assert.DoesNotContain("900-12-6789", scrubbed.Detail, StringComparison.Ordinal);
-        Assert.StartsWith("duplicate key value violates unique constraint", scrubbed.Message, StringComparison.Ordinal);
+        Assert.Contains("SQLSTATE 23505", scrubbed.Message, StringComparison.Ordinal);
         Assert.Equal("unrelated text mentions [REDACTED:ssn]", scrubbedNotice.Message);
     }
 
@@ -287,15 +469,18 @@ public sealed class MaskingSessionTests
         return session.Plan(analysis.Statements[0], RowDescription(fields));
     }
 
-    private static byte[] RowDescription(params (uint Table, short Attribute, uint Type)[] fields)
+    private static byte[] RowDescription(params (uint Table, short Attribute, uint Type)[] fields) =>
+        RowDescription(fields.Select(f => ("c", f.Table, f.Attribute, f.Type)).ToArray());
+
+    private static byte[] RowDescription(params (string Name, uint Table, short Attribute, uint Type)[] fields)
     {
         var body = new ArrayBufferWriter<byte>();
         Span<byte> count = stackalloc byte[2];
         BinaryPrimitives.WriteInt16BigEndian(count, (short)fields.Length);
         body.Write(count);
-        foreach ((uint table, short attribute, uint type) in fields)
+        foreach ((string name, uint table, short attribute, uint type) in fields)
         {
-            body.Write("c\0"u8);
+            body.Write(Encoding.UTF8.GetBytes(name + "\0"));
             byte[] field = new byte[18];
             BinaryPrimitives.WriteUInt32BigEndian(field, table);
             BinaryPrimitives.WriteInt16BigEndian(field.AsSpan(4), attribute);

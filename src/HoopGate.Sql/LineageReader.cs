@@ -16,6 +16,9 @@ internal sealed class LineageReader
 
         // Row counts are answers too: functions in FROM (generate_series(1, CASE WHEN ssn …)), LIMIT and OFFSET.
         "functions", "limitCount", "limitOffset",
+
+        // An aggregate's FILTER (WHERE …) counts too.
+        "agg_filter",
     };
 
     private readonly List<ColumnName> _references = [];
@@ -247,6 +250,24 @@ internal sealed class LineageReader
                         AddDerived(joinAlias);
                     }
 
+                    break;
+                case "CaseWhen":
+                    // CASE WHEN <condition>: a question about the value, answered by which branch runs (its result, or its
+                    // error: CASE WHEN ssn LIKE '9%' THEN 1/0 END).
+                    if (value.TryGetProperty("expr", out JsonElement condition))
+                    {
+                        Walk(condition, predicate: true);
+                    }
+
+                    if (value.TryGetProperty("result", out JsonElement branch))
+                    {
+                        Walk(branch, predicate);
+                    }
+
+                    continue;
+                case "CaseExpr" when value.TryGetProperty("arg", out JsonElement tested):
+                    // CASE ssn WHEN '…': the same question.
+                    Walk(tested, predicate: true);
                     break;
                 case "ColumnRef":
                     if (ReadColumnRef(value) is { } column)

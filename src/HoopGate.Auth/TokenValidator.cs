@@ -90,6 +90,28 @@ public sealed class TokenValidator
         return ReadIdentity((JsonWebToken)result.SecurityToken, issuer.Options.Issuer);
     }
 
+    /// <summary>True when every configured issuer's discovery document and signing keys are loaded (or can be now).</summary>
+    public async Task<bool> KeysLoadedAsync(CancellationToken cancellationToken)
+    {
+        foreach ((_, ConfigurationManager<OpenIdConnectConfiguration> metadata) in _issuers.Values)
+        {
+            try
+            {
+                OpenIdConnectConfiguration configuration = await metadata.GetConfigurationAsync(cancellationToken);
+                if (configuration.SigningKeys.Count == 0 && configuration.JsonWebKeySet?.Keys.Count is null or 0)
+                {
+                    return false;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        return _issuers.Count > 0;
+    }
+
     /// <summary>
     /// The issuer's keys, refreshed when the token names a key id they lack — how rotation shows up. The refresh is
     /// rate-limited by <see cref="OidcOptions.MinimumRefreshSeconds"/> and may complete in the background, so the

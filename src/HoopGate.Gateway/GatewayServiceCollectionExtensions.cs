@@ -59,6 +59,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CatalogCache>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditRequirementValidator>());
+        services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<LoggingAuthenticationEvents>();
         services.TryAddSingleton<IAuthenticationEvents>(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Mode == AuditMode.Off
             ? sp.GetRequiredService<LoggingAuthenticationEvents>()
@@ -81,6 +82,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<CatalogCache>(),
             sp.GetRequiredService<PseudonymKey>(),
             ApprovalsFor(sp),
+            sp.GetRequiredService<GatewayMetrics>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayListener>());
         return services;

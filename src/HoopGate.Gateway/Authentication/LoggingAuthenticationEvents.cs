@@ -7,17 +7,22 @@ namespace HoopGate.Gateway.Authentication;
 internal sealed partial class LoggingAuthenticationEvents : IAuthenticationEvents
 {
     private readonly ILogger<LoggingAuthenticationEvents> _logger;
+    private readonly GatewayMetrics? _metrics;
 
-    public LoggingAuthenticationEvents(ILogger<LoggingAuthenticationEvents> logger)
+    public LoggingAuthenticationEvents(ILogger<LoggingAuthenticationEvents> logger, GatewayMetrics? metrics = null)
     {
         _logger = logger;
+        _metrics = metrics;
     }
 
     public void Succeeded(GatewayIdentity identity, string database, EndPoint? remote, bool tls) =>
         LogSucceeded(identity.Subject, identity.ClientId, database, remote, tls);
 
-    public void Failed(string user, string database, EndPoint? remote, bool tls, string sqlState, string reason) =>
+    public void Failed(string user, string database, EndPoint? remote, bool tls, string sqlState, string reason)
+    {
+        _metrics?.AuthenticationFailed();
         LogFailed(user, database, remote, tls, sqlState, reason);
+    }
 
     [LoggerMessage(EventId = EventIds.AuthenticationSucceeded, Level = LogLevel.Information,
         Message = "Authenticated {Subject} (client {ClientId}) for database {Database} from {RemoteEndPoint}, TLS {Tls}")]

@@ -21,8 +21,11 @@ internal sealed class SessionAudit
 
     private readonly AuditParameterHasher _parameters;
 
-    public SessionAudit(AuditSpool spool, AuditOptions options, AuditParameterHasher parameters)
+    private readonly GatewayMetrics? _metrics;
+
+    public SessionAudit(AuditSpool spool, AuditOptions options, AuditParameterHasher parameters, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _spool = spool;
         _parameters = parameters;
         _strict = options.Mode == AuditMode.Strict;
@@ -59,6 +62,7 @@ internal sealed class SessionAudit
         long? approval = null)
     {
         var statement = new AuditedStatement(++_statements, !decision.IsAllowed);
+        _metrics?.StatementJudged(decision.Action);
         var tablesRead = new List<string>();
         var tablesWritten = new List<string>();
         if (analysis is not null)
@@ -135,6 +139,7 @@ internal sealed class SessionAudit
             UnmaskedColumns = statement.UnmaskedColumns,
             DurationMilliseconds = Stopwatch.GetElapsedTime(statement.StartedAt).TotalMilliseconds,
         });
+        _metrics?.StatementFinished(Stopwatch.GetElapsedTime(statement.StartedAt).TotalSeconds);
     }
 
     /// <summary>

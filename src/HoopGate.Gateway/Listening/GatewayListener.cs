@@ -45,6 +45,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         HoopGate.Masking.Catalog.CatalogCache catalog,
         HoopGate.Masking.PseudonymKey pseudonymKey,
         HoopGate.Approvals.ApprovalCoordinator? approvals,
+        GatewayMetrics metrics,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
@@ -56,7 +57,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
             LogPseudonymKeyRandom();
         }
 
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, approvals, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, approvals, metrics, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>
@@ -64,6 +65,23 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
 
     /// <summary>Sessions currently open, including those still starting.</summary>
     public int SessionCount => _sessions.Count;
+
+    /// <summary>The sessions relaying now (not those still starting), oldest first.</summary>
+    public IReadOnlyList<SessionInfo> Sessions() =>
+        _sessions.Values.Select(s => s.Session.Describe()).OfType<SessionInfo>().OrderBy(s => s.Id).ToList();
+
+    /// <summary>Ends a session with FATAL 57P01 (an administrator's command); false when there is no such session relaying.</summary>
+    public bool Terminate(long id)
+    {
+        if (!_sessions.TryGetValue(id, out (ClientSession Session, Task Task) entry) || entry.Session.StartedAt is null)
+        {
+            return false;
+        }
+
+        entry.Session.End(HoopGate.Protocol.Backend.ErrorResponse.Create(
+            HoopGate.Protocol.Backend.ErrorResponse.Fatal, HoopGate.Protocol.Errors.SqlState.AdminShutdown, "terminating connection due to administrator command"));
+        return true;
+    }
 
     /// <summary>Binds the port and starts accepting.</summary>
     public Task StartAsync(CancellationToken cancellationToken)

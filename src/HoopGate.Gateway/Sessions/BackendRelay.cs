@@ -27,12 +27,26 @@ internal sealed class BackendRelay : MessageRelay
     // The plan of a COPY TO STDOUT in progress whose rows are masked, else null.
     private CopyPlan? _copyPlan;
 
-    public BackendRelay(SessionModel model, MaskingSession? masking, int maxInspectedLength, int maxStreamedLength)
+    public BackendRelay(SessionModel model, MaskingSession? masking, int maxInspectedLength, int maxStreamedLength, GatewayMetrics? metrics = null)
         : base(maxInspectedLength, maxStreamedLength)
     {
         _model = model;
         _masking = masking;
         _maxRowLength = maxStreamedLength;
+        _metrics = metrics;
+    }
+
+    private readonly GatewayMetrics? _metrics;
+    private long _maskedValues;
+
+    /// <summary>Hands the values masked since the last call to the metrics.</summary>
+    public void ReportMaskedValues()
+    {
+        if (_maskedValues > 0)
+        {
+            _metrics?.AddMaskedValues(_maskedValues);
+            _maskedValues = 0;
+        }
     }
 
     /// <summary>Set on shutdown: relaying stops after the next ReadyForQuery that leaves the session idle.</summary>
@@ -192,6 +206,7 @@ internal sealed class BackendRelay : MessageRelay
                 return null;
             case BackendMessageCode.CommandComplete or BackendMessageCode.EmptyQueryResponse:
                 _rowPlan = null;
+                ReportMaskedValues();
                 if (_model.Current.Tag is StatementContext { Portal: null, DescribeTarget: null } query)
                 {
                     // The statement ran (its name changes take effect); the next statement of the Query is answered next.
@@ -309,6 +324,7 @@ internal sealed class BackendRelay : MessageRelay
         try
         {
             _rowPlan ??= ResolvePlan();
+            _maskedValues += _rowPlan.MaskedColumns.Count;
             _rowPlan.RewriteDataRow(Contiguous(message, ref rented), output, _masking!.Key, _scratch ??= new ArrayBufferWriter<byte>(256));
             if (_scratch.Capacity > 64 * 1024)
             {

@@ -52,7 +52,7 @@ internal sealed partial class ClientSession
         {
             Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
         };
-        using var toClient = new BackendRelay(_model, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength);
+        using var toClient = new BackendRelay(_model, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength, _services.Metrics);
         _clientSide = client;
         _serverSide = upstream;
         Volatile.Write(ref _toClient, toClient);
@@ -91,6 +91,8 @@ internal sealed partial class ClientSession
             reviews?.End();
             audit?.SessionEnded(_model.Terminated ? "client terminated" : _endReason, _model.StatementsCompleted + _model.StatementsFailed);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
+            _services.Metrics.AddBytes(toServer.BytesForwarded, toClient.BytesForwarded);
+            toClient.ReportMaskedValues();
             if (_model.Anomalies > 0)
             {
                 LogTrackingAnomaly(_model.Anomalies);
@@ -106,7 +108,7 @@ internal sealed partial class ClientSession
             return null;
         }
 
-        var audit = new SessionAudit(spool, _services.AuditOptions, _services.AuditParameters!);
+        var audit = new SessionAudit(spool, _services.AuditOptions, _services.AuditParameters!, _services.Metrics);
         audit.SessionStarted(new HoopGate.Audit.SessionStartEvent
         {
             SessionId = audit.SessionId,

@@ -56,6 +56,16 @@ internal sealed partial class ClientSession : IAsyncDisposable
 
     public EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>When it started relaying (null while it starts).</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>What the admin API shows of it; null while it is still starting.</summary>
+    public Listening.SessionInfo? Describe() => _identity is { } identity && StartedAt is { } started
+        ? new Listening.SessionInfo(
+            Id, identity.Subject, identity.Email ?? identity.ClientId, identity.Groups, _database, (RemoteEndPoint as IPEndPoint)?.Address.ToString(),
+            _clientApplication, started, _model.StatementsCompleted + _model.StatementsFailed, _clientTls)
+        : null;
+
     /// <summary>Runs the session to its end. Never throws for client or server behaviour.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -69,6 +79,8 @@ internal sealed partial class ClientSession : IAsyncDisposable
             }
 
             LogSessionStarted(_identity!.Subject, _database, _server!.KeyData.ProcessId, _clientTls, _server.IsTls);
+            _services.Metrics.SessionStarted();
+            StartedAt = DateTimeOffset.UtcNow;
 
             // 4-5. Relay, then end.
             await RelayAsync();

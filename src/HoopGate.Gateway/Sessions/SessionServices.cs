@@ -26,8 +26,10 @@ internal sealed class SessionServices
         HoopGate.Masking.Catalog.CatalogCache catalog,
         HoopGate.Masking.PseudonymKey pseudonymKey,
         HoopGate.Approvals.ApprovalCoordinator? approvals,
+        GatewayMetrics metrics,
         ILoggerFactory loggerFactory)
     {
+        Metrics = metrics;
         Approvals = approvals;
         Catalog = catalog;
         PseudonymKey = pseudonymKey;
@@ -79,6 +81,9 @@ internal sealed class SessionServices
 
     /// <summary>The key of pseudonymised values.</summary>
     public HoopGate.Masking.PseudonymKey PseudonymKey { get; }
+
+    /// <summary>The gateway's counters.</summary>
+    public GatewayMetrics Metrics { get; }
 
     /// <summary>Reviews of held statements, or null when approvals are off (review rules then refuse).</summary>
     public HoopGate.Approvals.ApprovalCoordinator? Approvals { get; }

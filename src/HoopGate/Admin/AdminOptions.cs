@@ -21,6 +21,9 @@ public sealed class AdminOptions
     /// <summary>The certificate's private key (PEM).</summary>
     public string? KeyPath { get; set; }
 
+    /// <summary>Groups whose members may list and terminate sessions.</summary>
+    public List<string> AdminGroups { get; set; } = ["admins"];
+
     /// <summary>
     /// Plain HTTP on an address other than loopback: bearer tokens would cross the network in clear text, so this must
     /// be said explicitly (behind a TLS-terminating proxy, say).

@@ -16,7 +16,7 @@ namespace HoopGate.Admin;
 
 /// <summary>
 /// The admin HTTP API on its own port (ASP.NET Core minimal API on Kestrel), started with the gateway's host:
-/// <c>/healthz</c>, and the approvals endpoints (<see cref="ApprovalEndpoints"/>). Callers authenticate with an OIDC
+/// health, readiness, metrics and sessions (<see cref="OperationsEndpoints"/>), and approvals (<see cref="ApprovalEndpoints"/>). Callers authenticate with an OIDC
 /// bearer token validated exactly as database tokens are; what they may do follows from the token's groups.
 /// </summary>
 public sealed partial class AdminServer : IHostedService, IAsyncDisposable
@@ -64,7 +64,7 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton(tokens);
 
         _app = builder.Build();
-        _app.MapGet("/healthz", () => Results.Text("ok\n"));
+        OperationsEndpoints.Map(_app, _gateway, tokens, _options.AdminGroups);
         ApprovalEndpoints.Map(_app, _gateway, tokens);
         await _app.StartAsync(cancellationToken);
 

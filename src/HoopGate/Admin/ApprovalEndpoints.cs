@@ -39,9 +39,9 @@ internal static class ApprovalEndpoints
 
         app.MapGet("/approvals", async (HttpContext context) =>
         {
-            if (await CallerAsync(context, tokens) is not { } caller)
+            if (await BearerCaller.IdentifyAsync(context, tokens) is not { } caller)
             {
-                return Unauthorized();
+                return BearerCaller.Unauthorized();
             }
 
             ReviewStatus? status = null;
@@ -68,9 +68,9 @@ internal static class ApprovalEndpoints
 
         app.MapGet("/approvals/{id:long}", async (long id, HttpContext context) =>
         {
-            if (await CallerAsync(context, tokens) is not { } caller)
+            if (await BearerCaller.IdentifyAsync(context, tokens) is not { } caller)
             {
-                return Unauthorized();
+                return BearerCaller.Unauthorized();
             }
 
             ReviewRequest? request = await store.GetAsync(id, context.RequestAborted);
@@ -92,9 +92,9 @@ internal static class ApprovalEndpoints
 
         async Task<IResult> DecideAsync(HttpContext context, long id, bool approve)
         {
-            if (await CallerAsync(context, tokens) is not { } caller)
+            if (await BearerCaller.IdentifyAsync(context, tokens) is not { } caller)
             {
-                return Unauthorized();
+                return BearerCaller.Unauthorized();
             }
 
             string? comment;
@@ -140,19 +140,6 @@ internal static class ApprovalEndpoints
         caller.Groups.Any(g => request.ApproverGroups.Contains(g, StringComparer.Ordinal));
 
 
-    /// <summary>The caller, from a valid bearer token; null when there is none (the store is never touched then).</summary>
-    private static async Task<TokenIdentity?> CallerAsync(HttpContext context, TokenValidator tokens)
-    {
-        string header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        TokenValidationOutcome outcome = await tokens.ValidateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted);
-        return outcome.Identity;
-    }
-
     private static async Task<string?> CommentAsync(HttpContext context)
     {
         if (context.Request.ContentLength is 0 or null && !context.Request.Headers.ContainsKey("Transfer-Encoding"))
@@ -166,9 +153,6 @@ internal static class ApprovalEndpoints
             ? comment.GetString()
             : null;
     }
-
-    private static IResult Unauthorized() => Results.Problem(
-        statusCode: 401, title: "Unauthorized", detail: "send Authorization: Bearer <a valid OIDC token>", extensions: null);
 
     private static IResult Problem(int status, string detail) => Results.Problem(statusCode: status, detail: detail);
 }

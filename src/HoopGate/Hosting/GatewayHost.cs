@@ -48,6 +48,9 @@ public static class GatewayHost
         builder.Services.AddGateway(builder.Configuration);
         AddAdmin(builder.Services, builder.Configuration);
 
+        // Under systemd (Type=notify) the host reports READY once the listener is up and STOPPING on shutdown.
+        builder.Services.AddSystemd();
+
         double drain = builder.Configuration.GetValue("HoopGate:Gateway:ShutdownTimeoutSeconds", new GatewayOptions().ShutdownTimeoutSeconds);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(drain + 15));
         return builder;

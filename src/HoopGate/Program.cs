@@ -80,7 +80,7 @@ public static class Program
             return 0;
         });
 
-        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check, PolicyCommand.Create(), AuditCommand.Create(configOption), ApprovalsCommand.Create(configOption), DemoCommand.Create(), SampleDataCommand.Create(), CreateDevIssuerCommand(), CreateDevTokenCommand() };
+        var root = new RootCommand("HoopGate: a PostgreSQL gateway that authenticates, audits and masks every session") { run, check, PolicyCommand.Create(), AuditCommand.Create(configOption), ApprovalsCommand.Create(configOption), DemoCommand.Create(), ProbeCommand.Create(), SampleDataCommand.Create(), CreateDevIssuerCommand(), CreateDevTokenCommand() };
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -28,6 +28,9 @@ public sealed partial class ApprovalCoordinator
         DefaultApprovers = options.Value.ApproverGroups;
     }
 
+    /// <summary>How many requests one identity may have pending at once (an inbox, a webhook and a pool are shared).</summary>
+    public const int MaxPendingPerRequester = 20;
+
     /// <summary>Who decides requests of rules that name no approvers.</summary>
     public IReadOnlyList<string> DefaultApprovers { get; }
 
@@ -38,6 +41,11 @@ public sealed partial class ApprovalCoordinator
         ReviewRequest filed;
         try
         {
+            if (await _store.PendingCountAsync(request.RequesterSubject, cancellationToken) >= MaxPendingPerRequester)
+            {
+                return new ApprovalOutcome(ApprovalVerdict.TooManyPending, null);
+            }
+
             filed = await _store.FileAsync(request, cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex) || ex is OperationCanceledException)
@@ -113,6 +121,11 @@ public sealed partial class ApprovalCoordinator
                     break; // spent or expired a moment ago: a new request follows
                 case ReviewStatus.Pending:
                     return new ApprovalOutcome(ApprovalVerdict.Pending, latest);
+            }
+
+            if (await _store.PendingCountAsync(request.RequesterSubject, cancellationToken) >= MaxPendingPerRequester)
+            {
+                return new ApprovalOutcome(ApprovalVerdict.TooManyPending, null);
             }
 
             ReviewRequest filed = await _store.FileAsync(request, cancellationToken);

@@ -21,6 +21,9 @@ public enum ApprovalVerdict
     /// <summary>The rule asks for a justification and the statement gave none.</summary>
     NeedsJustification,
 
+    /// <summary>The requester already has <see cref="ApprovalCoordinator.MaxPendingPerRequester"/> requests pending: no new one is filed.</summary>
+    TooManyPending,
+
     /// <summary>The store could not be reached: the statement does not run.</summary>
     Unavailable,
 }

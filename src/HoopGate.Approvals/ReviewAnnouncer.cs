@@ -9,8 +9,8 @@ namespace HoopGate.Approvals;
 
 /// <summary>
 /// Announces new requests and decisions to the configured webhook: a JSON POST whose <c>text</c> is Slack-compatible
-/// and whose <c>request</c> carries the details. The SQL itself is left out (it can hold patient data, and chat rooms
-/// are not audit stores): approvers read it in the inbox. Announcements queue (bounded) and are sent in the background,
+/// and whose <c>request</c> carries the details. The SQL and the requester's justification are left out (both are the
+/// requester's free text and can hold patient data; chat rooms are not audit stores): approvers read them in the inbox. Announcements queue (bounded) and are sent in the background,
 /// so a slow or failing webhook never delays a session or a decision; failures are logged.
 /// </summary>
 public sealed partial class ReviewAnnouncer : BackgroundService
@@ -105,11 +105,6 @@ public sealed partial class ReviewAnnouncer : BackgroundService
             case "requested":
                 text.Append("request ").Append(request.Id).Append(" by ").Append(who).Append(" on database ").Append(request.Database)
                     .Append(" needs approval (rule ").Append(request.Rule).Append(": ").Append(request.Reason).Append(')');
-                if (request.Justification is { Length: > 0 } justification)
-                {
-                    text.Append(". Justification: ").Append(justification);
-                }
-
                 text.Append(". Decide with `hoopgate approvals show ").Append(request.Id).Append('`');
                 if (_options.InboxUrl is { Length: > 0 } inbox)
                 {
@@ -143,7 +138,7 @@ public sealed partial class ReviewAnnouncer : BackgroundService
                 database = request.Database,
                 rule = request.Rule,
                 reason = request.Reason,
-                justification = request.Justification,
+                has_justification = request.Justification is { Length: > 0 },
                 fingerprint = request.Fingerprint,
                 mode = request.Waiting ? "wait" : "retry",
                 approver_groups = request.ApproverGroups,

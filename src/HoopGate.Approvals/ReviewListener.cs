@@ -132,7 +132,7 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
         if (long.TryParse(e.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long id)
             && _waiters.TryGetValue(id, out SemaphoreSlim? signal))
         {
-            signal.Release();
+            Wake(signal);
         }
     }
 
@@ -140,7 +140,19 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
     {
         foreach (SemaphoreSlim signal in _waiters.Values)
         {
+            Wake(signal);
+        }
+    }
+
+    private static void Wake(SemaphoreSlim signal)
+    {
+        try
+        {
             signal.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Its waiter has just left.
         }
     }
 

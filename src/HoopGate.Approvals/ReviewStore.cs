@@ -87,6 +87,16 @@ public sealed class ReviewStore
         return filed;
     }
 
+    /// <summary>How many requests of <paramref name="subject"/> are pending now.</summary>
+    public async Task<long> PendingCountAsync(string subject, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM hoopgate_audit.review_requests WHERE requester_subject = $1 AND status = 'pending' AND expires_at > now()", connection);
+        count.Parameters.Add(new NpgsqlParameter { Value = subject });
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>One request, or null.</summary>
     public async Task<ReviewRequest?> GetAsync(long id, CancellationToken cancellationToken)
     {
@@ -224,7 +234,9 @@ public sealed class ReviewStore
 
         await StepAsync(connection, transaction, id, approve ? "approved" : "denied", approver.Subject, comment, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (complete ? DecisionResult.Decided : DecisionResult.NeedsMoreApprovals, await GetAsync(id, cancellationToken));
+        await using var reread = new NpgsqlCommand("SELECT " + Columns + " FROM hoopgate_audit.review_requests WHERE id = $1", connection);
+        reread.Parameters.Add(new NpgsqlParameter { Value = id });
+        return (complete ? DecisionResult.Decided : DecisionResult.NeedsMoreApprovals, (await ReadAllAsync(reread, cancellationToken))[0]);
     }
 
     /// <summary>

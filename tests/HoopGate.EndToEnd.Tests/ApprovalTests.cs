@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HoopGate.Admin;
 using HoopGate.Demo;
+using HoopGate.Protocol.Frontend;
 using HoopGate.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -344,6 +345,27 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
     }
 
     [Fact]
+    public async Task A_webhook_that_cannot_be_reached_delays_neither_the_request_nor_the_decision()
+    {
+        await using GatewayInstance unreachable = await StartGatewayAsync("http://127.0.0.1:" + PostgresCluster.FreePort() + "/nobody-listens").Within();
+        string requester = GatewayFixture.UniqueName("requester");
+        string table = await CreateTableAsync(requester, rows: 2);
+        await using NpgsqlConnection connection = await OpenAsync(requester, gateway: unreachable);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, "TRUNCATE " + table)).Within();
+        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
+        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        await ExecuteAsync(connection, "TRUNCATE " + table);
+        Assert.Equal(0L, await CountAsync(requester, table));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "a failing webhook held things up for " + clock.Elapsed);
+    }
+
+    [Fact]
     public async Task Statement_needing_approval_cannot_be_prepared_under_a_name()
     {
         string requester = GatewayFixture.UniqueName("requester");
@@ -413,7 +435,77 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         Password = PostgresCluster.RolePassword,
     }.ConnectionString;
 
-    private Task<GatewayInstance> StartGatewayAsync() => GatewayInstance.StartAsync(fixture.Cluster, new Dictionary<string, string?>
+    [Fact]
+    public async Task An_approved_extended_statement_runs_once_whatever_the_client_does_with_its_names_afterwards()
+    {
+        string requester = GatewayFixture.UniqueName("requester");
+        string table = await CreateTableAsync(requester, rows: 3);
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = requester, Groups = ["staff"] });
+        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, requester, token, "hg_test");
+        await client.SendAsync(w =>
+        {
+            new Parse("", "DELETE FROM " + table + " RETURNING id", []).WriteTo(w);
+            new Bind("p1", "", [], [], []).WriteTo(w);
+            new Execute("p1", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
+        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        RawClient.QueryResult ran = await client.ReadResultAsync().Within();
+        Assert.Empty(ran.Errors);
+        Assert.Equal(3, ran.Rows.Count);
+        Assert.Equal(0L, await CountAsync(requester, table));
+        await RefillAsync(requester, table);
+
+        // One portal per approval: another Bind of the approved statement is refused.
+        await client.SendAsync(w =>
+        {
+            new Bind("p2", "", [], [], []).WriteTo(w);
+            new Execute("p2", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult again = await client.ReadResultAsync().Within();
+        Assert.Contains("approved one execution", Assert.Single(again.Errors).Message, StringComparison.Ordinal);
+
+        // Bind it again after an error made the server skip a Parse, after a parsed (never run) DEALLOCATE ALL, and plainly.
+        await client.SendAsync(w =>
+        {
+            new Execute("no_such_portal", 0).WriteTo(w);
+            new Parse("", "SELECT 1", []).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+        await client.SendAsync(w =>
+        {
+            new Parse("zz", "DEALLOCATE ALL", []).WriteTo(w);
+            new Bind("p3", "", [], [], []).WriteTo(w);
+            new Execute("p3", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+        await client.SendAsync(w =>
+        {
+            new Bind("", "", [], [], []).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+
+        Assert.Equal(3L, await CountAsync(requester, table));
+        Assert.Equal("executed", (await GetAsync(id, Approver())).GetProperty("status").GetString());
+    }
+
+    private async Task RefillAsync(string subject, string table)
+    {
+        await using NpgsqlConnection connection = await OpenAsync(subject);
+        await ExecuteAsync(connection, "INSERT INTO " + table + " SELECT g FROM generate_series(1, 3) g ON CONFLICT DO NOTHING");
+    }
+
+    private Task<GatewayInstance> StartGatewayAsync(string? webhook = null) => GatewayInstance.StartAsync(fixture.Cluster, new Dictionary<string, string?>
     {
         ["HoopGate:Authentication:Mode"] = "Oidc",
         ["HoopGate:Authentication:AllowPlaintextTokens"] = "true",
@@ -425,7 +517,7 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         ["HoopGate:Policy:Path"] = TestPolicy.Write(Policy),
         ["HoopGate:Admin:Enabled"] = "true",
         ["HoopGate:Admin:Port"] = "0",
-        ["HoopGate:Approvals:WebhookUrl"] = _webhook.Url,
+        ["HoopGate:Approvals:WebhookUrl"] = webhook ?? _webhook.Url,
     });
 
     private string Approver(string? subject = null) =>

@@ -287,6 +287,54 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         AssertNoRawValue();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_parse_the_server_skipped_after_an_error_never_plans_the_rows_of_the_statement_it_did_not_replace(bool pipelined)
+    {
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+        FormatCode[] text = [FormatCode.Text];
+        await client.SendAsync(w =>
+        {
+            new Parse("", "SELECT ssn || '' AS x, email || '' AS y FROM clinic.patients ORDER BY id LIMIT 3", []).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        await client.ReadResultAsync().Within();
+
+        Action<System.Buffers.IBufferWriter<byte>> skipped = w =>
+        {
+            new Execute("nope", 0).WriteTo(w);
+            new Parse("", "SELECT 'a'::text AS x, 'b'::text AS y", []).WriteTo(w);
+            Sync.Write(w);
+        };
+        Action<System.Buffers.IBufferWriter<byte>> run = w =>
+        {
+            new Bind("", "", [], [], text).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        };
+        if (pipelined)
+        {
+            await client.SendAsync(w =>
+            {
+                skipped(w);
+                run(w);
+            }).Within();
+            await client.ReadResultAsync().Within();
+        }
+        else
+        {
+            await client.SendAsync(skipped).Within();
+            await client.ReadResultAsync().Within();
+            await client.SendAsync(run).Within();
+        }
+
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Equal(3, result.Rows.Count);
+        AssertNoRawValue();
+    }
+
     [Fact]
     public async Task A_statement_or_portal_name_longer_than_the_server_keeps_is_a_protocol_violation()
     {

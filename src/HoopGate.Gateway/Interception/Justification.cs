@@ -14,28 +14,46 @@ internal static partial class Justification
     /// <summary>The justification a statement's comments give, or null.</summary>
     public static string? InComment(string sql)
     {
-        if (sql.Length > 1 && sql.Contains("justification", StringComparison.OrdinalIgnoreCase))
+        int at = sql.IndexOf("justification", StringComparison.OrdinalIgnoreCase);
+        if (at < 0)
         {
-            Match match = BlockComment().Match(sql);
-            if (!match.Success)
-            {
-                match = LineComment().Match(sql);
-            }
-
-            if (match.Success)
-            {
-                return Trim(match.Groups["text"].Value);
-            }
+            return null;
         }
 
-        return null;
+        // Only the text around the first mention is searched (a bounded scan, whatever the client sends).
+        int start = Math.Max(0, at - 64);
+        string window = sql.Substring(start, Math.Min(sql.Length - start, ScanLength));
+        try
+        {
+            Match match = BlockComment().Match(window);
+            if (!match.Success)
+            {
+                match = LineComment().Match(window);
+            }
+
+            return match.Success ? Trim(match.Groups["text"].Value) : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>How much text around a justification is searched.</summary>
+    private const int ScanLength = 4 * MaxLength;
 
     /// <summary>The value a <c>SET hoopgate.justification</c> statement gives (empty for a RESET), or null when it sets none.</summary>
     public static string? InSetting(string sql)
     {
-        Match match = Setting().Match(sql);
-        return match.Success ? Trim(match.Groups["text"].Value.Replace("''", "'", StringComparison.Ordinal)) ?? "" : null;
+        try
+        {
+            Match match = Setting().Match(sql.Length > ScanLength ? sql[..ScanLength] : sql);
+            return match.Success ? Trim(match.Groups["text"].Value.Replace("''", "'", StringComparison.Ordinal)) ?? "" : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The setting's name, as PostgreSQL accepts it for a custom (placeholder) setting.</summary>

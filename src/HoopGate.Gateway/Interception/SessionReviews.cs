@@ -186,6 +186,11 @@ internal sealed class SessionReviews
                 message = "canceling statement due to user request";
                 detail = outcome.Request is null ? null : "Review request " + id + " was withdrawn.";
                 break;
+            case ApprovalVerdict.TooManyPending:
+                message = "statement requires approval under " + rule + ", and you already have "
+                    + ApprovalCoordinator.MaxPendingPerRequester.ToString(CultureInfo.InvariantCulture) + " review requests pending";
+                hint = "wait for approvers to decide them (they expire on their own)";
+                break;
             case ApprovalVerdict.NeedsJustification:
                 message = "statement requires approval under " + rule + ", and the rule requires a justification";
                 hint = "add a comment such as /* justification: why this is needed */ to the statement, or SET " + Justification.SettingName + " = '…' first";

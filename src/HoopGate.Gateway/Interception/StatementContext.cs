@@ -19,6 +19,12 @@ internal sealed class StatementContext
     /// <summary>For an Execute, the portal it runs.</summary>
     public PreparedStatement? Portal { get; init; }
 
+    /// <summary>For a Parse: the statement it defines, settled when the server answers.</summary>
+    public PreparedStatement? Parsed { get; init; }
+
+    /// <summary>A Close the gateway added: its CloseComplete is not the client's.</summary>
+    public bool InjectedClose { get; init; }
+
     /// <summary>For a Describe, where the plan of the RowDescription goes.</summary>
     public ResultSlot? DescribeTarget { get; init; }
 

@@ -162,6 +162,13 @@ internal sealed class BackendRelay : MessageRelay
             return RelayAction.Forward;
         }
 
+        if (code == (byte)BackendMessageCode.CloseComplete && _model.Current.Tag is StatementContext { InjectedClose: true })
+        {
+            // The answer to a Close the gateway added (of an approved statement's reserved name).
+            _model.OnBackendMessage(BackendMessageCode.CloseComplete);
+            return RelayAction.Replaced;
+        }
+
         if (code == (byte)BackendMessageCode.CommandComplete && _model.Current.Tag is StatementContext { Audit: { } statement })
         {
             statement.AddCommandTag(CommandComplete.Read(message.Slice(PgFraming.HeaderLength)).CommandTag);

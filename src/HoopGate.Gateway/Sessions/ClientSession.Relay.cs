@@ -31,6 +31,15 @@ internal sealed partial class ClientSession
         var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
         var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups, _masking);
         SessionAudit? audit = StartAudit();
+
+        // A Parse is settled when the server has answered it: a Bind in a later batch then knows what it binds.
+        _model.RequestCompleted += (_, outcome, tag) =>
+        {
+            if (tag is StatementContext { Parsed: { } parsed })
+            {
+                parsed.Settle(outcome == RequestOutcome.Completed);
+            }
+        };
         if (_masking is { } masking)
         {
             // A Query skipped after an error (or ended unanswered): the cursor and prepared names it would change did not.

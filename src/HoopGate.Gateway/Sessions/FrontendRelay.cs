@@ -49,6 +49,14 @@ internal sealed class FrontendRelay : MessageRelay
     private readonly SessionAudit? _audit;
     private readonly HoopGate.Masking.MaskingSession? _masking;
     private readonly SessionReviews? _reviews;
+    private readonly int _maxStreamedLength;
+
+    // Batches end at Sync: an error skips the rest of its batch, so a Parse after other requests of its batch may not run.
+    private long _batch;
+    private int _inBatch;
+
+    // An approved statement standing for the client's unnamed statement (parsed upstream under its reserved name).
+    private ApprovalTicket? _approvedUnnamed;
 
     // Prepared statements and portals are followed when something needs them: audit (SQL of an Execute), masking (plans).
     private readonly bool _track;
@@ -68,6 +76,7 @@ internal sealed class FrontendRelay : MessageRelay
         _audit = audit;
         _masking = masking;
         _reviews = reviews;
+        _maxStreamedLength = maxStreamedLength;
         _track = audit is not null || masking is not null || reviews is not null;
     }
 
@@ -98,9 +107,15 @@ internal sealed class FrontendRelay : MessageRelay
         FrontendMessageCode.Query or FrontendMessageCode.Parse or FrontendMessageCode.Describe or FrontendMessageCode.Execute
             or FrontendMessageCode.Close or FrontendMessageCode.Sync or FrontendMessageCode.Flush or FrontendMessageCode.Terminate
             or FrontendMessageCode.CopyDone or FrontendMessageCode.CopyFail or FrontendMessageCode.FunctionCall => MessageDisposition.Inspect,
+        // While an approved statement stands for the client's unnamed one, its Binds are rewritten (and so inspected whole).
+        FrontendMessageCode.Bind when _approvedUnnamed is not null => MessageDisposition.Inspect,
         FrontendMessageCode.Bind or FrontendMessageCode.CopyData => MessageDisposition.Stream,
         _ => MessageDisposition.Reject,
     };
+
+    /// <summary>An inspected Bind may be as large as a streamed one (it is accumulated in a pooled buffer).</summary>
+    protected override int InspectLimit(byte code, int configured) =>
+        code == (byte)FrontendMessageCode.Bind ? _maxStreamedLength : configured;
 
     protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
@@ -117,13 +132,41 @@ internal sealed class FrontendRelay : MessageRelay
                     Context(_audit?.StatementStarted("function-call", "(FunctionCall message)", null, PolicyDecision.Deny("function-call", "FunctionCall is refused")), null));
                 return RelayAction.Replaced;
             case FrontendMessageCode.Execute:
+                _inBatch++;
                 return OnExecute(message, output);
+            case FrontendMessageCode.Bind:
+                _inBatch++;
+                return OnApprovedUnnamedBind(message, output);
             case FrontendMessageCode.Describe:
+                _inBatch++;
+                if (ApprovedUnnamedTarget(message) is { } describedTicket)
+                {
+                    // The client describes its unnamed statement: the approved one, parsed under its reserved name.
+                    WriteTargeted(output, FrontendMessageCode.Describe, (byte)'S', describedTicket.ServerName);
+                    _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: _masking is null ? null : DescribeContext(message));
+                    return RelayAction.Replaced;
+                }
+
                 _model.OnFrontendMessage(FrontendMessageCode.Describe, tag: _masking is null ? null : DescribeContext(message));
                 return RelayAction.Forward;
             case FrontendMessageCode.Close:
+                _inBatch++;
+                if (ApprovedUnnamedTarget(message) is { } closedTicket)
+                {
+                    WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', closedTicket.ServerName);
+                    _approvedUnnamed = null;
+                    OnClose(message);
+                    _model.OnFrontendMessage(FrontendMessageCode.Close);
+                    return RelayAction.Replaced;
+                }
+
                 OnClose(message);
                 _model.OnFrontendMessage(FrontendMessageCode.Close);
+                return RelayAction.Forward;
+            case FrontendMessageCode.Sync:
+                _batch++;
+                _inBatch = 0;
+                _model.OnFrontendMessage(FrontendMessageCode.Sync);
                 return RelayAction.Forward;
             case FrontendMessageCode.Terminate:
                 _model.OnFrontendMessage(FrontendMessageCode.Terminate);
@@ -136,9 +179,13 @@ internal sealed class FrontendRelay : MessageRelay
 
     protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
     {
-        if (code == (byte)FrontendMessageCode.Bind && _track)
+        if (code == (byte)FrontendMessageCode.Bind)
         {
-            OnBind(available);
+            _inBatch++;
+            if (_track)
+            {
+                OnBind(available);
+            }
         }
 
         _model.OnFrontendMessage((FrontendMessageCode)code);
@@ -183,9 +230,14 @@ internal sealed class FrontendRelay : MessageRelay
                 ThrowHelper.ThrowProtocolViolation("invalid Query message: data after the query string");
             }
 
-            CheckNameLength(name);
+            CheckName(name);
             bool query = code == FrontendMessageCode.Query;
+            bool atRisk = !query && _inBatch > 0;
             PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis, answered: query);
+            if (decision.IsAllowed && NamesReserved(analysis))
+            {
+                decision = PolicyDecision.Deny("reserved-name", "statement names beginning " + ApprovalTicket.ReservedPrefix + " are the gateway's");
+            }
             ErrorResponse? refusal = null;
             long? approval = null;
             string? sqlText = null;
@@ -227,6 +279,11 @@ internal sealed class FrontendRelay : MessageRelay
                 _reviews?.TakeOutcome(0, "");
             }
 
+            if (!query)
+            {
+                _inBatch++;
+            }
+
             if (refusal is null && !decision.IsAllowed)
             {
                 Refused?.Invoke(decision, analysis);
@@ -244,11 +301,13 @@ internal sealed class FrontendRelay : MessageRelay
                 NoteJustificationSetting(analysis, sqlText ??= System.Text.Encoding.UTF8.GetString(sql));
             }
 
-            if (refusal is null && _track && analysis.IsValid)
+            if (refusal is null && _track && analysis.IsValid && query)
             {
+                // A Query's DECLARE, PREPARE, CLOSE, DEALLOCATE or DISCARD runs now; a Parse's runs when executed.
                 ForgetSqlLevelNames(analysis);
             }
 
+            PreparedStatement? parsed = null;
             if (code == FrontendMessageCode.Parse && _track)
             {
                 // A failed Parse of the unnamed statement drops the old one too, as the server does; a named statement
@@ -256,10 +315,13 @@ internal sealed class FrontendRelay : MessageRelay
                 string statementName = System.Text.Encoding.UTF8.GetString(name);
                 if (refusal is null && (statementName.Length == 0 || !_prepared.ContainsKey(statementName)))
                 {
-                    _prepared[statementName] = new PreparedStatement(sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis, decision)
+                    parsed = new PreparedStatement(sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis, decision)
                     {
                         Approval = approval is { } id ? new ApprovalTicket(id) : null,
+                        AtRisk = atRisk,
+                        Batch = _batch,
                     };
+                    _prepared[statementName] = parsed;
                 }
                 else
                 {
@@ -277,10 +339,40 @@ internal sealed class FrontendRelay : MessageRelay
                 : null;
             if (refusal is null)
             {
+                RelayAction action = RelayAction.Forward;
+                bool approvedParse = !query && parsed?.Approval is not null;
+                if (!query && name.IsEmpty && _approvedUnnamed is { } previous)
+                {
+                    // The client's unnamed statement is replaced: the approved one it stood for is gone (closed if never bound).
+                    _approvedUnnamed = null;
+                    if (!previous.Bound)
+                    {
+                        WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', previous.ServerName);
+                        _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
+                        if (!approvedParse)
+                        {
+                            message.CopyTo(output.GetSpan((int)message.Length));
+                            output.Advance((int)message.Length);
+                        }
+
+                        action = RelayAction.Replaced;
+                    }
+                }
+
+                if (!query && parsed?.Approval is { } ticket)
+                {
+                    // Approved: parsed upstream under a reserved name, bound once (OnApprovedUnnamedBind), then closed.
+                    WriteParse(output, ticket.ServerName, sql, rest);
+                    _approvedUnnamed = ticket;
+                    action = RelayAction.Replaced;
+                }
+
                 _model.OnFrontendMessage(
                     code,
-                    tag: query && _track ? new StatementContext { Audit = audited, Analysis = analysis, Uses = _masking?.TakeUses() } : Context(audited, null));
-                return RelayAction.Forward;
+                    tag: query
+                        ? (_track ? new StatementContext { Audit = audited, Analysis = analysis, Uses = _masking?.TakeUses() } : Context(audited, null))
+                        : parsed is not null ? new StatementContext { Audit = audited, Parsed = parsed } : Context(audited, null));
+                return action;
             }
 
             if (code == FrontendMessageCode.Query)
@@ -317,13 +409,15 @@ internal sealed class FrontendRelay : MessageRelay
         {
             ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
             ReadOnlySpan<byte> portalName = CString(body, out _);
-            CheckNameLength(portalName);
+            CheckName(portalName);
             string portal = System.Text.Encoding.UTF8.GetString(portalName);
             PreparedStatement? statement = _portals.GetValueOrDefault(portal);
-            if (_masking is not null && statement?.Statement is { } parsed && (parsed.CursorAction != NameAction.None || parsed.PreparedAction != NameAction.None))
+            if (statement?.Statement is { } parsed && (parsed.CursorAction != NameAction.None || parsed.PreparedAction != NameAction.None))
             {
-                // A DECLARE, PREPARE, CLOSE or DEALLOCATE sent in a Parse runs now: SQL can no longer know what its names hold.
-                _masking.ForgetNames(parsed);
+                // A DECLARE, PREPARE, CLOSE, DEALLOCATE or DISCARD sent in a Parse runs now: the names it changes are not
+                // what the gateway knew (and SQL can no longer know what they hold).
+                ForgetSqlLevelNames(statement.Analysis);
+                _masking?.ForgetNames(parsed);
             }
             string sql = statement?.Sql ?? "(portal not seen by the gateway)";
             if (_audit is { CanStartStatements: false })
@@ -385,6 +479,113 @@ internal sealed class FrontendRelay : MessageRelay
         _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: new StatementContext { Audit = audited, Analysis = statement?.Analysis, Portal = statement });
     }
 
+    /// <summary>
+    /// A Bind while an approved statement stands for the client's unnamed one. Its first Bind of the unnamed statement
+    /// binds the approved statement (by its reserved name), which is then closed: one approval, one portal, one run. A
+    /// later Bind of the unnamed statement is refused until the client parses another.
+    /// </summary>
+    private RelayAction OnApprovedUnnamedBind(in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
+    {
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
+            ReadOnlySpan<byte> portalName = CString(body, out ReadOnlySpan<byte> afterPortal);
+            ReadOnlySpan<byte> statementName = CString(afterPortal, out ReadOnlySpan<byte> afterStatement);
+            CheckName(portalName);
+            CheckName(statementName);
+            ApprovalTicket ticket = _approvedUnnamed!;
+            if (!statementName.IsEmpty)
+            {
+                OnBind(message);
+                _model.OnFrontendMessage(FrontendMessageCode.Bind);
+                return RelayAction.Forward;
+            }
+
+            string portal = System.Text.Encoding.UTF8.GetString(portalName);
+            if (ticket.Bound)
+            {
+                // The approval has run its one portal: a Bind of a statement that cannot exist, whose error is swapped for ours.
+                _portals.Remove(portal);
+                WriteBind(output, portalName, s_spentStatement, s_emptyBindTail);
+                (ErrorResponse error, _) = ApprovalSpent(_prepared.GetValueOrDefault(""), ticket);
+                _model.OnFrontendMessage(FrontendMessageCode.Bind, error);
+                return RelayAction.Replaced;
+            }
+
+            ticket.Bound = true;
+            OnBind(message);
+            ticket.Portal = _portals.GetValueOrDefault(portal);
+            WriteBind(output, portalName, System.Text.Encoding.UTF8.GetBytes(ticket.ServerName), afterStatement);
+            _model.OnFrontendMessage(FrontendMessageCode.Bind);
+            WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', ticket.ServerName);
+            _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
+            return RelayAction.Replaced;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Writes a Bind: portal, statement, then the rest of a Bind as the client sent it (formats, values, result formats).</summary>
+    private static void WriteBind(IBufferWriter<byte> output, ReadOnlySpan<byte> portal, ReadOnlySpan<byte> statement, ReadOnlySpan<byte> tail)
+    {
+        var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Bind, portal.Length + 1 + statement.Length + 1 + tail.Length);
+        writer.WriteBytes(portal);
+        writer.WriteByte(0);
+        writer.WriteBytes(statement);
+        writer.WriteByte(0);
+        writer.WriteBytes(tail);
+        writer.Commit();
+    }
+
+    /// <summary>The approved statement a Describe or Close of the client's unnamed statement means, if one stands for it.</summary>
+    private ApprovalTicket? ApprovedUnnamedTarget(in ReadOnlySequence<byte> message) =>
+        _approvedUnnamed is { } ticket && TargetName(message, out bool portal) is { Length: 0 } && !portal ? ticket : null;
+
+    /// <summary>Writes a Describe or Close ('S' or 'P', then a name).</summary>
+    private static void WriteTargeted(IBufferWriter<byte> output, FrontendMessageCode code, byte kind, string name)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        var writer = MessageWriter.Begin(output, (byte)code, 1 + bytes.Length + 1);
+        writer.WriteByte(kind);
+        writer.WriteBytes(bytes);
+        writer.WriteByte(0);
+        writer.Commit();
+    }
+
+    /// <summary>Writes a Parse of <paramref name="sql"/> under <paramref name="name"/>, with the parameter types as the client sent them.</summary>
+    private static void WriteParse(IBufferWriter<byte> output, string name, ReadOnlySpan<byte> sql, ReadOnlySpan<byte> parameterTypes)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        var writer = MessageWriter.Begin(output, (byte)FrontendMessageCode.Parse, bytes.Length + 1 + sql.Length + 1 + parameterTypes.Length);
+        writer.WriteBytes(bytes);
+        writer.WriteByte(0);
+        writer.WriteBytes(sql);
+        writer.WriteByte(0);
+        writer.WriteBytes(parameterTypes);
+        writer.Commit();
+    }
+
+    /// <summary>SQL naming a prepared statement or cursor under the gateway's reserved prefix (EXECUTE hoopgate_approved_7).</summary>
+    private static bool NamesReserved(SqlAnalysis analysis)
+    {
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            if (statement.Lineage.PreparedName?.StartsWith(ApprovalTicket.ReservedPrefix, StringComparison.Ordinal) == true
+                || statement.Lineage.CursorName?.StartsWith(ApprovalTicket.ReservedPrefix, StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>An Execute of a portal that cannot exist: the server answers 34000 and skips to Sync, and the client gets the gateway's error.</summary>
     private static void WriteRefusedExecute(IBufferWriter<byte> output)
     {
@@ -395,13 +596,13 @@ internal sealed class FrontendRelay : MessageRelay
         writer.Commit();
     }
 
-    private static (ErrorResponse Error, PolicyDecision Decision) ApprovalSpent(PreparedStatement statement, ApprovalTicket ticket)
+    private static (ErrorResponse Error, PolicyDecision Decision) ApprovalSpent(PreparedStatement? statement, ApprovalTicket ticket)
     {
         string message = "review request " + ticket.Request.ToString(System.Globalization.CultureInfo.InvariantCulture)
             + " approved one execution of this statement, and it has run";
         return (
             ErrorResponse.Create(ErrorResponse.Error, SqlState.InsufficientPrivilege, message, hint: "run the statement again to file a new request"),
-            new PolicyDecision(PolicyAction.Review, statement.Decision.Rule, message, SqlState.InsufficientPrivilege));
+            new PolicyDecision(PolicyAction.Review, statement?.Decision.Rule, message, SqlState.InsufficientPrivilege));
     }
 
     /// <summary>
@@ -471,8 +672,8 @@ internal sealed class FrontendRelay : MessageRelay
                 ThrowHelper.ThrowProtocolViolation("invalid Bind message: its portal and statement names are missing or too long");
             }
 
-            CheckNameLength(span[..portalEnd]);
-            CheckNameLength(span.Slice(portalEnd + 1, statementEnd));
+            CheckName(span[..portalEnd]);
+            CheckName(span.Slice(portalEnd + 1, statementEnd));
 
             if (span[..portalEnd].SequenceEqual(s_refusedPortal))
             {
@@ -483,8 +684,16 @@ internal sealed class FrontendRelay : MessageRelay
             string portal = System.Text.Encoding.UTF8.GetString(span[..portalEnd]);
             string statement = System.Text.Encoding.UTF8.GetString(span.Slice(portalEnd + 1, statementEnd));
             _masking?.ForgetName(portal: true, portal);
-            if (!_prepared.TryGetValue(statement, out PreparedStatement? prepared))
+            if (!_prepared.TryGetValue(statement, out PreparedStatement? prepared) || prepared.Failed
+                || (prepared.AtRisk && !prepared.Settled && prepared.Batch != _batch))
             {
+                // Unknown — or its Parse was refused or skipped upstream, or may have been and is not answered yet: the
+                // server binds whatever it has under the name, which the gateway cannot describe (masked whole, audited as unknown).
+                if (prepared is { Failed: true })
+                {
+                    _prepared.Remove(statement);
+                }
+
                 _portals.Remove(portal);
                 return;
             }
@@ -657,7 +866,7 @@ internal sealed class FrontendRelay : MessageRelay
             ReadOnlySpan<byte> body = Contiguous(message, ref rented)[PgFraming.HeaderLength..];
             portal = body[0] == (byte)'P';
             ReadOnlySpan<byte> name = CString(body[1..], out _);
-            CheckNameLength(name);
+            CheckName(name);
             return System.Text.Encoding.UTF8.GetString(name);
         }
         finally
@@ -673,13 +882,24 @@ internal sealed class FrontendRelay : MessageRelay
     /// Statement and portal names are at most 63 bytes (NAMEDATALEN - 1). The server would cut a longer one short, so
     /// two names the gateway tells apart could be one name upstream: refused as a protocol violation.
     /// </summary>
-    private static void CheckNameLength(ReadOnlySpan<byte> name)
+    private static void CheckName(ReadOnlySpan<byte> name)
     {
         if (name.Length > MaxNameLength)
         {
             ThrowHelper.ThrowProtocolViolation("statement and portal names are at most 63 bytes");
         }
+
+        if (name.StartsWith(s_reservedPrefix))
+        {
+            ThrowHelper.ThrowProtocolViolation("statement and portal names beginning " + ApprovalTicket.ReservedPrefix + " are the gateway's");
+        }
     }
+
+    private static readonly byte[] s_reservedPrefix = System.Text.Encoding.UTF8.GetBytes(ApprovalTicket.ReservedPrefix);
+    private static readonly byte[] s_spentStatement = "hoopgate refused: approval spent"u8.ToArray();
+
+    // No parameter formats, no parameters, no result formats.
+    private static readonly byte[] s_emptyBindTail = new byte[6];
 
     /// <summary>The longest statement or portal name the server keeps whole.</summary>
     internal const int MaxNameLength = 63;

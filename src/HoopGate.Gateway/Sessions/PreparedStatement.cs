@@ -29,6 +29,26 @@ internal sealed record PreparedStatement(string Sql, SqlAnalysis Analysis, Polic
     /// </summary>
     public ApprovalTicket? Approval { get; init; }
 
+    /// <summary>
+    /// The Parse went up after other requests of its batch: an error in one of them makes the server skip it. Until the
+    /// server has answered it, a Bind in a later batch cannot know which statement it binds.
+    /// </summary>
+    public bool AtRisk { get; init; }
+
+    /// <summary>The batch (Syncs and Queries counted) its Parse went up in.</summary>
+    public long Batch { get; init; }
+
+    /// <summary>Set when the server has answered its Parse (ParseComplete, or an error or skip: then <see cref="Failed"/>).</summary>
+    public bool Settled => _settled != 0;
+
+    /// <summary>The server refused or skipped its Parse: the name does not hold this statement upstream.</summary>
+    public bool Failed => _settled == 2;
+
+    private volatile int _settled;
+
+    /// <summary>The server answered the Parse (called from the server-to-client pump).</summary>
+    public void Settle(bool parsed) => _settled = parsed ? 1 : 2;
+
     /// <summary>For a portal: the result formats its Bind asked for; null when the Bind was too large to read them.</summary>
     public short[]? ResultFormats { get; init; }
 }

@@ -202,14 +202,14 @@ internal static class ApprovalsCommand
             .Append(" (groups: ").Append(string.Join(", ", request.RequesterGroups)).AppendLine(")");
         text.Append("  database       ").AppendLine(request.Database);
         text.Append("  rule           ").Append(request.Rule).Append(": ").AppendLine(request.Reason);
-        text.Append("  justification  ").AppendLine(request.Justification ?? "(none)");
+        text.Append("  justification  ").AppendLine(request.Justification is { } justification ? Printable(justification) : "(none)");
         text.Append("  mode           ").AppendLine(request.Waiting ? "wait (the session holds the statement)" : "retry (the requester runs it again once approved)");
         text.Append("  approvers      ").Append(string.Join(", ", request.ApproverGroups)).Append(" (").Append(request.Approvals).Append(" of ")
             .Append(request.ApprovalsRequired).AppendLine(" approvals)");
         text.Append("  expires        ").AppendLine(Time(request.ExpiresAt));
         text.Append("  sql sha256     ").AppendLine(request.SqlHash);
         text.AppendLine("  sql:");
-        foreach (string line in request.Sql.Split('\n'))
+        foreach (string line in Printable(request.Sql).Split('\n'))
         {
             text.Append("    ").AppendLine(line.TrimEnd('\r'));
         }
@@ -224,11 +224,34 @@ internal static class ApprovalsCommand
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>
+    /// Requester-written text as a terminal may show it: control characters (escape sequences, carriage returns) and
+    /// bidirectional overrides, which could make a statement look other than it is, are shown as <c>\uXXXX</c>.
+    /// </summary>
+    private static string Printable(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            bool hidden = (char.IsControl(c) && c is not ('\n' or '\t')) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F';
+            if (hidden)
+            {
+                builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string OneLine(string sql)
     {
-        string flat = string.Join(' ', sql.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        string flat = Printable(string.Join(' ', sql.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim());
         return flat.Length > 120 ? flat[..117] + "..." : flat;
     }
 }

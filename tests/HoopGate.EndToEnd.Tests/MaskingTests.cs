@@ -158,7 +158,6 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     public async Task A_protocol_statement_name_reused_by_sql_prepare_does_not_keep_its_old_plan()
     {
         await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
-        FormatCode[] text = [FormatCode.Text];
 
         // "s" is described as clean, then replaced behind the protocol's back by SQL DEALLOCATE and PREPARE.
         await client.SendAsync(w =>
@@ -170,17 +169,7 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         await client.ReadResultAsync().Within();
         await client.QueryAsync("DEALLOCATE s").Within();
         await client.QueryAsync("PREPARE s AS SELECT ssn, email FROM clinic.patients ORDER BY id LIMIT 3").Within();
-        await client.SendAsync(w =>
-        {
-            new Bind("", "s", [], [], text).WriteTo(w);
-            new Execute("", 0).WriteTo(w);
-            Sync.Write(w);
-        }).Within();
-        RawClient.QueryResult result = await client.ReadResultAsync().Within();
-
-        Assert.Empty(result.Errors);
-        Assert.Equal(3, result.Rows.Count);
-        AssertNoRawValue();
+        await AssertBoundRowsMaskedAsync(client, "s", 3);
     }
 
     [Fact]
@@ -242,7 +231,6 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     public async Task A_fetch_described_before_its_cursor_existed_is_described_again_when_it_runs()
     {
         await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
-        FormatCode[] text = [FormatCode.Text];
         await client.SendAsync(w =>
         {
             new Parse("f", "FETCH ALL FROM c", []).WriteTo(w);
@@ -252,17 +240,7 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         await client.ReadResultAsync().Within();
         await client.QueryAsync("BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT ssn || '' AS x, email FROM clinic.patients ORDER BY id LIMIT 5; COMMIT").Within();
 
-        await client.SendAsync(w =>
-        {
-            new Bind("", "f", [], [], text).WriteTo(w);
-            new Execute("", 0).WriteTo(w);
-            Sync.Write(w);
-        }).Within();
-        RawClient.QueryResult result = await client.ReadResultAsync().Within();
-
-        Assert.Empty(result.Errors);
-        Assert.Equal(5, result.Rows.Count);
-        AssertNoRawValue();
+        await AssertBoundRowsMaskedAsync(client, "f", 5);
     }
 
     [Fact]
@@ -553,6 +531,22 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     private IPEndPoint TapEndPoint => new(IPAddress.Loopback, _tap.Port);
+
+    /// <summary>Binds <paramref name="statement"/> to the unnamed portal and executes it: the rows come, and no raw value with them.</summary>
+    private async Task AssertBoundRowsMaskedAsync(RawClient client, string statement, int rows)
+    {
+        await client.SendAsync(w =>
+        {
+            new Bind("", statement, [], [], [FormatCode.Text]).WriteTo(w);
+            new Execute("", 0).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(rows, result.Rows.Count);
+        AssertNoRawValue();
+    }
 
     private void AssertNoRawValue()
     {

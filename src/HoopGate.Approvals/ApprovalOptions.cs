@@ -10,7 +10,14 @@ public sealed class ApprovalOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Groups whose members may decide requests of rules that name no approvers of their own.</summary>
-    public List<string> ApproverGroups { get; set; } = ["approvers"];
+    public List<string> ApproverGroups { get; set; } = [];
+
+    /// <summary>
+    /// The default of <see cref="ApproverGroups"/>, applied after binding when it is left empty. (The configuration binder
+    /// adds configured items to a list's initial ones: a list starting with this would let <c>approvers</c> decide even
+    /// where the configuration names other groups.)
+    /// </summary>
+    public static IReadOnlyList<string> DefaultApproverGroups { get; } = ["approvers"];
 
     /// <summary>Where new requests and decisions are announced (JSON POST with a Slack-compatible <c>text</c>); none when empty.</summary>
     public string? WebhookUrl { get; set; }

@@ -15,7 +15,15 @@ public static class ApprovalServiceCollectionExtensions
     public static IServiceCollection AddApprovals(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ApprovalOptions>().Bind(configuration.GetSection(ApprovalOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<ApprovalOptions>().Bind(configuration.GetSection(ApprovalOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (o.ApproverGroups.Count == 0)
+                {
+                    o.ApproverGroups.AddRange(ApprovalOptions.DefaultApproverGroups);
+                }
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>());
         services.TryAddSingleton<ReviewStore>();
         services.TryAddSingleton<ReviewListener>();

@@ -27,7 +27,15 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (o.AllowedStartupParameters.Count == 0)
+                {
+                    o.AllowedStartupParameters.AddRange(GatewayOptions.DefaultAllowedStartupParameters);
+                }
+            })
+            .ValidateOnStart();
         services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
         services.AddOptions<AuthenticationOptions>().Bind(configuration.GetSection(AuthenticationOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
@@ -38,7 +46,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<List<GrantOptions>>, GrantOptionsValidator>());
         if (string.Equals(configuration["HoopGate:Authentication:Mode"], "Oidc", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
+            services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OidcOptions>, OidcOptionsValidator>());
             services.TryAddSingleton<TokenValidator>();
             services.TryAddSingleton<IClientAuthenticator, OidcAuthenticator>();

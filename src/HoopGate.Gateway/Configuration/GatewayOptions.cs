@@ -80,7 +80,13 @@ public sealed class GatewayOptions
     /// on): policy reads SQL the way the server will only under those. <c>search_path</c> is not allowed by default:
     /// policy resolves unqualified table names through the policy file's <c>searchPath</c>.
     /// </summary>
-    public List<string> AllowedStartupParameters { get; set; } =
+    public List<string> AllowedStartupParameters { get; set; } = [];
+
+    /// <summary>
+    /// The default of <see cref="AllowedStartupParameters"/>, applied after binding when it is left empty (the binder adds
+    /// configured items to a list's initial ones, so a list that started with these could never be narrowed).
+    /// </summary>
+    public static IReadOnlyList<string> DefaultAllowedStartupParameters { get; } =
     [
         "application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle", "extra_float_digits",
         "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",

@@ -22,7 +22,10 @@ public sealed class AdminOptions
     public string? KeyPath { get; set; }
 
     /// <summary>Groups whose members may list and terminate sessions.</summary>
-    public List<string> AdminGroups { get; set; } = ["admins"];
+    public List<string> AdminGroups { get; set; } = [];
+
+    /// <summary>The default of <see cref="AdminGroups"/>, applied after binding when it is left empty (see <see cref="HoopGate.Approvals.ApprovalOptions.DefaultApproverGroups"/>).</summary>
+    public static IReadOnlyList<string> DefaultAdminGroups { get; } = ["admins"];
 
     /// <summary>
     /// Plain HTTP on an address other than loopback: bearer tokens would cross the network in clear text, so this must

@@ -59,7 +59,15 @@ public static class GatewayHost
     /// <summary>The admin HTTP API (<c>HoopGate:Admin</c>), started with the host when enabled.</summary>
     private static void AddAdmin(IServiceCollection services, ConfigurationManager configuration)
     {
-        services.AddOptions<Admin.AdminOptions>().Bind(configuration.GetSection(Admin.AdminOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<Admin.AdminOptions>().Bind(configuration.GetSection(Admin.AdminOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (o.AdminGroups.Count == 0)
+                {
+                    o.AdminGroups.AddRange(Admin.AdminOptions.DefaultAdminGroups);
+                }
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Admin.AdminOptions>, Admin.AdminOptionsValidator>());
         services.TryAddSingleton<Admin.AdminServer>();
         if (configuration.GetValue<bool>(Admin.AdminOptions.SectionName + ":Enabled"))

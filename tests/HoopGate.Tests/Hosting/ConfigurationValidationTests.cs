@@ -49,6 +49,37 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public void A_configured_list_replaces_its_default_instead_of_adding_to_it()
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["HoopGate:Authentication:Mode"] = "Oidc";
+        settings["HoopGate:Oidc:Issuers:0:Issuer"] = "https://login.example.org/realms/clinic";
+        settings["HoopGate:Oidc:Issuers:0:Audiences:0"] = "hoopgate";
+        settings["HoopGate:Oidc:AllowedAlgorithms:0"] = "RS256";
+        settings["HoopGate:Oidc:GroupClaims:0"] = "realm_access.roles";
+        settings["HoopGate:Approvals:ApproverGroups:0"] = "dba-leads";
+        settings["HoopGate:Admin:AdminGroups:0"] = "platform";
+        settings["HoopGate:Gateway:AllowedStartupParameters:0"] = "application_name";
+        using IHost host = GatewayHost.CreateBuilder(null, settings).Build();
+
+        Assert.Equal(["RS256"], host.Services.GetRequiredService<IOptions<HoopGate.Auth.OidcOptions>>().Value.AllowedAlgorithms);
+        Assert.Equal(["realm_access.roles"], host.Services.GetRequiredService<IOptions<HoopGate.Auth.OidcOptions>>().Value.GroupClaims);
+        Assert.Equal(["dba-leads"], host.Services.GetRequiredService<IOptions<HoopGate.Approvals.ApprovalOptions>>().Value.ApproverGroups);
+        Assert.Equal(["platform"], host.Services.GetRequiredService<IOptions<HoopGate.Admin.AdminOptions>>().Value.AdminGroups);
+        Assert.Equal(["application_name"], host.Services.GetRequiredService<IOptions<HoopGate.Gateway.Configuration.GatewayOptions>>().Value.AllowedStartupParameters);
+    }
+
+    [Fact]
+    public void A_list_left_out_of_the_configuration_gets_its_default()
+    {
+        using IHost host = GatewayHost.CreateBuilder(null, Valid()).Build();
+
+        Assert.Equal(["approvers"], host.Services.GetRequiredService<IOptions<HoopGate.Approvals.ApprovalOptions>>().Value.ApproverGroups);
+        Assert.Equal(["admins"], host.Services.GetRequiredService<IOptions<HoopGate.Admin.AdminOptions>>().Value.AdminGroups);
+        Assert.Contains("application_name", host.Services.GetRequiredService<IOptions<HoopGate.Gateway.Configuration.GatewayOptions>>().Value.AllowedStartupParameters);
+    }
+
+    [Fact]
     public void Static_authenticator_is_refused_unless_the_configuration_says_it_is_insecure()
     {
         Dictionary<string, string?> settings = Valid();

@@ -366,6 +366,23 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
     }
 
     [Fact]
+    public async Task A_statement_held_in_an_aborted_transaction_files_no_request()
+    {
+        string requester = GatewayFixture.UniqueName("requester");
+        string table = await CreateTableAsync(requester, rows: 1);
+        await using NpgsqlConnection connection = await OpenAsync(requester);
+        await ExecuteAsync(connection, "BEGIN");
+        await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, "SELECT 1/0")).Within();
+
+        PostgresException aborted = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, "TRUNCATE " + table)).Within();
+
+        Assert.Equal("25P02", aborted.SqlState);
+        Assert.DoesNotContain((await ListAsync("pending", Approver())).Concat(await ListAsync("expired", Approver())), r => r.GetProperty("requester").GetString() == requester);
+        await ExecuteAsync(connection, "ROLLBACK");
+        await AssertUsableAsync(connection);
+    }
+
+    [Fact]
     public async Task Statement_needing_approval_cannot_be_prepared_under_a_name()
     {
         string requester = GatewayFixture.UniqueName("requester");

@@ -264,6 +264,12 @@ internal sealed class FrontendRelay : MessageRelay
                         }
                     }
                 }
+                else if (_model.TransactionStatus == TransactionStatus.InFailedTransactionBlock && _model.IsIdle)
+                {
+                    // In an aborted transaction the statement cannot run: nobody is asked to approve it.
+                    decision = new PolicyDecision(PolicyAction.Deny, decision.Rule, "current transaction is aborted, commands ignored until end of transaction block", SqlState.InFailedSqlTransaction);
+                    refusal = ErrorResponse.Create(ErrorResponse.Error, SqlState.InFailedSqlTransaction, decision.Reason);
+                }
                 else if ((ReviewBlocked(code, name, analysis, decision) ?? _gate.MaskingRefusal(analysis, answered: query)) is { } blocked)
                 {
                     decision = blocked;

@@ -28,6 +28,11 @@ public static class SqlState
     /// <summary>0A000 feature_not_supported.</summary>
     public const string FeatureNotSupported = "0A000";
 
+    // Class 25 — Invalid Transaction State
+
+    /// <summary>25P02 in_failed_sql_transaction: the transaction is aborted; only ROLLBACK runs.</summary>
+    public const string InFailedSqlTransaction = "25P02";
+
     // Class 28 — Invalid Authorization Specification
 
     /// <summary>28000 invalid_authorization_specification: authenticated but not allowed.</summary>

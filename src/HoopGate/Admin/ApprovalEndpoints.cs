@@ -73,6 +73,12 @@ internal static class ApprovalEndpoints
                 return BearerCaller.Unauthorized();
             }
 
+            if (!IsApprover(caller))
+            {
+                // Before the store is asked: who is no approver learns nothing, not even which requests exist.
+                return Problem(403, "you are in no approver group");
+            }
+
             ReviewRequest? request = await store.GetAsync(id, context.RequestAborted);
             if (request is null)
             {

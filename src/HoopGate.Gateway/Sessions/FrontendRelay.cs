@@ -234,10 +234,11 @@ internal sealed class FrontendRelay : MessageRelay
             bool query = code == FrontendMessageCode.Query;
             bool atRisk = !query && _inBatch > 0;
             PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis, answered: query);
-            if (decision.IsAllowed && NamesReserved(analysis))
+            if (decision.Action != PolicyAction.Deny && NamesReserved(analysis))
             {
                 decision = PolicyDecision.Deny("reserved-name", "statement names beginning " + ApprovalTicket.ReservedPrefix + " are the gateway's");
             }
+
             ErrorResponse? refusal = null;
             long? approval = null;
             string? sqlText = null;
@@ -316,8 +317,7 @@ internal sealed class FrontendRelay : MessageRelay
             PreparedStatement? parsed = null;
             if (code == FrontendMessageCode.Parse && _track)
             {
-                // A failed Parse of the unnamed statement drops the old one too, as the server does; a named statement
-                // that already exists stays what it was (the server refuses to redefine it).
+                // A new statement under a name the gateway did not hold is recorded (settled when the server answers).
                 string statementName = System.Text.Encoding.UTF8.GetString(name);
                 if (refusal is null && (statementName.Length == 0 || !_prepared.ContainsKey(statementName)))
                 {
@@ -387,6 +387,17 @@ internal sealed class FrontendRelay : MessageRelay
             }
             else
             {
+                if (name.IsEmpty && _approvedUnnamed is { } replaced)
+                {
+                    // Even a refused Parse replaces the client's unnamed statement: the approved one it stood for is gone.
+                    _approvedUnnamed = null;
+                    if (!replaced.Bound)
+                    {
+                        WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', replaced.ServerName);
+                        _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
+                    }
+                }
+
                 WriteRefusedParse(output, name);
             }
 

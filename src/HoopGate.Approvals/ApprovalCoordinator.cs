@@ -41,12 +41,12 @@ public sealed partial class ApprovalCoordinator
         ReviewRequest filed;
         try
         {
-            if (await _store.PendingCountAsync(request.RequesterSubject, cancellationToken) >= MaxPendingPerRequester)
+            if (await _store.FileAsync(request, MaxPendingPerRequester, cancellationToken) is not { } accepted)
             {
                 return new ApprovalOutcome(ApprovalVerdict.TooManyPending, null);
             }
 
-            filed = await _store.FileAsync(request, cancellationToken);
+            filed = accepted;
         }
         catch (Exception ex) when (IsStoreFailure(ex) || ex is OperationCanceledException)
         {
@@ -123,12 +123,11 @@ public sealed partial class ApprovalCoordinator
                     return new ApprovalOutcome(ApprovalVerdict.Pending, latest);
             }
 
-            if (await _store.PendingCountAsync(request.RequesterSubject, cancellationToken) >= MaxPendingPerRequester)
+            if (await _store.FileAsync(request, MaxPendingPerRequester, cancellationToken) is not { } filed)
             {
                 return new ApprovalOutcome(ApprovalVerdict.TooManyPending, null);
             }
 
-            ReviewRequest filed = await _store.FileAsync(request, cancellationToken);
             LogFiled(filed.Id, filed.RequesterSubject, filed.Rule, "retry");
             _announcer.Announce(filed, "requested", filed.RequesterSubject);
             return new ApprovalOutcome(ApprovalVerdict.Pending, filed, latest is { Status: ReviewStatus.Denied or ReviewStatus.Expired } ? latest : null);

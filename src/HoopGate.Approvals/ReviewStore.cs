@@ -48,12 +48,24 @@ public sealed class ReviewStore
     /// <summary>SHA-256 of the SQL's UTF-8 bytes, the key an approval is bound to.</summary>
     public static byte[] HashSql(string sql) => SHA256.HashData(Encoding.UTF8.GetBytes(sql));
 
-    /// <summary>Files a new pending request.</summary>
-    public async Task<ReviewRequest> FileAsync(NewReviewRequest request, CancellationToken cancellationToken)
+    /// <summary>Files a new pending request; null when its requester already has <paramref name="maxPending"/> pending.</summary>
+    public async Task<ReviewRequest?> FileAsync(NewReviewRequest request, int maxPending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var pending = new NpgsqlCommand(
+            "SELECT count(*) FROM hoopgate_audit.review_requests WHERE requester_subject = $1 AND status = 'pending' AND expires_at > now()",
+            connection,
+            transaction))
+        {
+            pending.Parameters.Add(new NpgsqlParameter { Value = request.RequesterSubject });
+            if ((long)(await pending.ExecuteScalarAsync(cancellationToken))! >= maxPending)
+            {
+                return null;
+            }
+        }
+
         ReviewRequest filed;
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO hoopgate_audit.review_requests (instance_id, session_id, requester_subject, requester_email, requester_groups, "
@@ -85,16 +97,6 @@ public sealed class ReviewStore
         await StepAsync(connection, transaction, filed.Id, "requested", request.RequesterSubject, request.Justification, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return filed;
-    }
-
-    /// <summary>How many requests of <paramref name="subject"/> are pending now.</summary>
-    public async Task<long> PendingCountAsync(string subject, CancellationToken cancellationToken)
-    {
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken);
-        await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM hoopgate_audit.review_requests WHERE requester_subject = $1 AND status = 'pending' AND expires_at > now()", connection);
-        count.Parameters.Add(new NpgsqlParameter { Value = subject });
-        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>One request, or null.</summary>

@@ -126,6 +126,7 @@ internal sealed class SessionAudit
             RequestOutcome.Failed => "failed",
             _ => "skipped",
         };
+        TimeSpan duration = Stopwatch.GetElapsedTime(statement.StartedAt);
         _spool.Append(new StatementFinishEvent
         {
             SessionId = SessionId,
@@ -137,9 +138,9 @@ internal sealed class SessionAudit
             Message = statement.Message,
             MaskedColumns = statement.MaskedColumns,
             UnmaskedColumns = statement.UnmaskedColumns,
-            DurationMilliseconds = Stopwatch.GetElapsedTime(statement.StartedAt).TotalMilliseconds,
+            DurationMilliseconds = duration.TotalMilliseconds,
         });
-        _metrics?.StatementFinished(Stopwatch.GetElapsedTime(statement.StartedAt).TotalSeconds);
+        _metrics?.StatementFinished(duration.TotalSeconds);
     }
 
     /// <summary>

@@ -347,22 +347,16 @@ internal sealed class FrontendRelay : MessageRelay
             {
                 RelayAction action = RelayAction.Forward;
                 bool approvedParse = !query && parsed?.Approval is not null;
-                if (!query && name.IsEmpty && _approvedUnnamed is { } previous)
+                if (!query && name.IsEmpty && RetireApprovedUnnamed(output))
                 {
-                    // The client's unnamed statement is replaced: the approved one it stood for is gone (closed if never bound).
-                    _approvedUnnamed = null;
-                    if (!previous.Bound)
+                    // The Close went first: the client's Parse follows it (unless an approved one replaces it below).
+                    if (!approvedParse)
                     {
-                        WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', previous.ServerName);
-                        _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
-                        if (!approvedParse)
-                        {
-                            message.CopyTo(output.GetSpan((int)message.Length));
-                            output.Advance((int)message.Length);
-                        }
-
-                        action = RelayAction.Replaced;
+                        message.CopyTo(output.GetSpan((int)message.Length));
+                        output.Advance((int)message.Length);
                     }
+
+                    action = RelayAction.Replaced;
                 }
 
                 if (!query && parsed?.Approval is { } ticket)
@@ -387,15 +381,10 @@ internal sealed class FrontendRelay : MessageRelay
             }
             else
             {
-                if (name.IsEmpty && _approvedUnnamed is { } replaced)
+                if (name.IsEmpty)
                 {
-                    // Even a refused Parse replaces the client's unnamed statement: the approved one it stood for is gone.
-                    _approvedUnnamed = null;
-                    if (!replaced.Bound)
-                    {
-                        WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', replaced.ServerName);
-                        _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
-                    }
+                    // Even a refused Parse replaces the client's unnamed statement.
+                    RetireApprovedUnnamed(output);
                 }
 
                 WriteRefusedParse(output, name);
@@ -535,8 +524,7 @@ internal sealed class FrontendRelay : MessageRelay
             ticket.Portal = _portals.GetValueOrDefault(portal);
             WriteBind(output, portalName, System.Text.Encoding.UTF8.GetBytes(ticket.ServerName), afterStatement);
             _model.OnFrontendMessage(FrontendMessageCode.Bind);
-            WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', ticket.ServerName);
-            _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
+            WriteApprovedClose(output, ticket);
             return RelayAction.Replaced;
         }
         finally
@@ -558,6 +546,34 @@ internal sealed class FrontendRelay : MessageRelay
         writer.WriteByte(0);
         writer.WriteBytes(tail);
         writer.Commit();
+    }
+
+    /// <summary>
+    /// The client's unnamed statement is being replaced: the approved statement that stood for it is gone, and closed
+    /// upstream if it was never bound. True when that Close was written (before the message that replaces it).
+    /// </summary>
+    private bool RetireApprovedUnnamed(IBufferWriter<byte> output)
+    {
+        if (_approvedUnnamed is not { } retired)
+        {
+            return false;
+        }
+
+        _approvedUnnamed = null;
+        if (retired.Bound)
+        {
+            return false;
+        }
+
+        WriteApprovedClose(output, retired);
+        return true;
+    }
+
+    /// <summary>Closes an approved statement's reserved name upstream; the CloseComplete is the gateway's, not the client's.</summary>
+    private void WriteApprovedClose(IBufferWriter<byte> output, ApprovalTicket ticket)
+    {
+        WriteTargeted(output, FrontendMessageCode.Close, (byte)'S', ticket.ServerName);
+        _model.OnFrontendMessage(FrontendMessageCode.Close, tag: new StatementContext { InjectedClose = true });
     }
 
     /// <summary>The approved statement a Describe or Close of the client's unnamed statement means, if one stands for it.</summary>

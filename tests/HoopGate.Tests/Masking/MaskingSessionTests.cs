@@ -137,10 +137,7 @@ public sealed class MaskingSessionTests
             "PREPARE q AS SELECT ssn || '' AS x FROM clinic.patients; EXECUTE q; DEALLOCATE q; PREPARE q AS SELECT 'a'::text AS x");
         Assert.Null(session.Check(analysis, rules));
         IReadOnlyList<StatementInfo?> uses = session.TakeUses()!;
-        foreach (StatementInfo statement in analysis.Statements)
-        {
-            session.Completed(statement, ran: true);
-        }
+        Answer(session, analysis);
 
         // The server answers EXECUTE q with the first definition's rows; the clean one came after.
         Assert.True(session.Plan(uses[1], RowDescription((0, 0, Text))).HasMasks);
@@ -284,6 +281,12 @@ public sealed class MaskingSessionTests
     {
         SqlAnalysis analysis = SqlAnalyzer.Analyze(sql);
         Assert.Null(session.Check(analysis, rules));
+        Answer(session, analysis);
+    }
+
+    /// <summary>The server answers every statement of a checked Query with CommandComplete.</summary>
+    private static void Answer(MaskingSession session, SqlAnalysis analysis)
+    {
         foreach (StatementInfo statement in analysis.Statements)
         {
             session.Completed(statement, ran: true);

@@ -29,6 +29,7 @@ public sealed partial class AuditShipper : BackgroundService
     private AuditCheckpoint _checkpoint;
     private string? _segment;
     private long _offset;
+    private readonly HashSet<DateTime> _partitions = [];
     private bool _storeDown;
     private long _shipped;
 
@@ -166,24 +167,64 @@ public sealed partial class AuditShipper : BackgroundService
             return 0;
         }
 
-        await using (NpgsqlConnection connection = await _store.OpenAsync(cancellationToken))
+        try
         {
-            await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-            foreach (DateTime month in batch.Select(r => new DateTime(r.OccurredAt.Year, r.OccurredAt.Month, 1, 0, 0, 0, DateTimeKind.Utc)).Distinct())
+            // The batch goes straight into the records table; only when some of it is there already (a batch committed
+            // before a crash could move the checkpoint) is it copied again through a table that drops the duplicates.
+            bool copied = await CopyBatchAsync(batch, deduplicate: false, cancellationToken);
+            if (!copied)
+            {
+                await CopyBatchAsync(batch, deduplicate: true, cancellationToken);
+            }
+        }
+        catch
+        {
+            // A partition may have been dropped, or the store replaced: ask for every month again.
+            _partitions.Clear();
+            throw;
+        }
+
+        SpooledRecord last = batch[^1];
+        _checkpoint = new AuditCheckpoint(last.Sequence, last.Hash);
+        _checkpoint.Write(_spool.Directory);
+        (_segment, _offset) = (endSegment, endOffset);
+        Interlocked.Exchange(ref _shipped, last.Sequence);
+        DeleteShippedSegments();
+        return batch.Count;
+    }
+
+    /// <summary>
+    /// Copies a batch in one transaction. Without <paramref name="deduplicate"/> the rows go straight into the records
+    /// table, and false means some were already there (nothing was committed); with it they pass through a temporary
+    /// table and <c>ON CONFLICT DO NOTHING</c>.
+    /// </summary>
+    private async Task<bool> CopyBatchAsync(List<SpooledRecord> batch, bool deduplicate, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (SpooledRecord record in batch)
+        {
+            var month = new DateTime(record.OccurredAt.Year, record.OccurredAt.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+            if (_partitions.Add(month))
             {
                 await using var partition = new NpgsqlCommand("SELECT hoopgate_audit.ensure_partition($1)", connection, transaction);
                 partition.Parameters.Add(new NpgsqlParameter { Value = month, NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 await partition.ExecuteNonQueryAsync(cancellationToken);
             }
+        }
 
-            await using (var create = new NpgsqlCommand(
-                "CREATE TEMP TABLE incoming (LIKE hoopgate_audit.records) ON COMMIT DROP", connection, transaction))
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
+        string target = "hoopgate_audit.records";
+        if (deduplicate)
+        {
+            await using var create = new NpgsqlCommand("CREATE TEMP TABLE incoming (LIKE hoopgate_audit.records) ON COMMIT DROP", connection, transaction);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            target = "incoming";
+        }
 
+        try
+        {
             await using (NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(
-                "COPY incoming (instance_id, seq, occurred_at, kind, session_id, record, prev_hash, hash) FROM STDIN (FORMAT BINARY)", cancellationToken))
+                "COPY " + target + " (instance_id, seq, occurred_at, kind, session_id, record, prev_hash, hash) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
                 foreach (SpooledRecord record in batch)
                 {
@@ -208,23 +249,21 @@ public sealed partial class AuditShipper : BackgroundService
 
                 await importer.CompleteAsync(cancellationToken);
             }
-
-            await using (var insert = new NpgsqlCommand(
-                "INSERT INTO hoopgate_audit.records SELECT * FROM incoming ON CONFLICT DO NOTHING", connection, transaction))
-            {
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (!deduplicate && ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Part of the batch is in the store already: the transaction is rolled back when it is disposed.
+            return false;
         }
 
-        SpooledRecord last = batch[^1];
-        _checkpoint = new AuditCheckpoint(last.Sequence, last.Hash);
-        _checkpoint.Write(_spool.Directory);
-        (_segment, _offset) = (endSegment, endOffset);
-        Interlocked.Exchange(ref _shipped, last.Sequence);
-        DeleteShippedSegments();
-        return batch.Count;
+        if (deduplicate)
+        {
+            await using var insert = new NpgsqlCommand("INSERT INTO hoopgate_audit.records SELECT * FROM incoming ON CONFLICT DO NOTHING", connection, transaction);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Reads the next records after the checkpoint, up to the durable end, from the cursor on.</summary>
@@ -243,60 +282,108 @@ public sealed partial class AuditShipper : BackgroundService
 
         endSegment = _segment;
         endOffset = _offset;
-        for (; index < segments.Length && batch.Count < _options.ShipBatchSize; index++, offset = 0)
+        for (; index < segments.Length; index++, offset = 0)
         {
             string path = segments[index];
-            bool newest = index == segments.Length - 1;
-            byte[] bytes;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            while (true)
             {
-                if (offset > stream.Length)
+                byte[] bytes = ReadChunk(path, ref offset, out bool wholeRest);
+                int position = 0;
+                bool torn = false;
+                while (position < bytes.Length && batch.Count < _options.ShipBatchSize)
                 {
-                    offset = 0;
+                    int end = Array.IndexOf(bytes, (byte)'\n', position);
+                    if (end < 0 && !wholeRest)
+                    {
+                        // The chunk ends inside a record: the next read starts with it.
+                        break;
+                    }
+
+                    if (end < 0 || !SpooledRecord.TryParse(bytes.AsSpan(position, end - position + 1), out SpooledRecord? record))
+                    {
+                        // A torn line: the end of what is written (newest segment) or a write that failed and was redone
+                        // in the next segment.
+                        torn = true;
+                        break;
+                    }
+
+                    if (record.Sequence > durable)
+                    {
+                        endSegment = path;
+                        endOffset = offset + position;
+                        return batch;
+                    }
+
+                    if (record.Sequence > after)
+                    {
+                        batch.Add(record);
+                        after = record.Sequence;
+                    }
+
+                    position = end + 1;
                 }
 
-                stream.Position = offset;
-                bytes = new byte[stream.Length - offset];
-                stream.ReadExactly(bytes);
-            }
-
-            int position = 0;
-            while (position < bytes.Length && batch.Count < _options.ShipBatchSize)
-            {
-                int end = Array.IndexOf(bytes, (byte)'\n', position);
-                if (end < 0 || !SpooledRecord.TryParse(bytes.AsSpan(position, end - position + 1), out SpooledRecord? record))
+                offset += position;
+                endSegment = path;
+                endOffset = offset;
+                if (batch.Count >= _options.ShipBatchSize)
                 {
-                    // A torn line: the end of what is written (newest segment) or a write that failed and was redone in
-                    // the next segment.
-                    break;
-                }
-
-                if (record.Sequence > durable)
-                {
-                    endSegment = path;
-                    endOffset = offset + position;
                     return batch;
                 }
 
-                if (record.Sequence > after)
+                if (torn || (wholeRest && position == bytes.Length))
                 {
-                    batch.Add(record);
-                    after = record.Sequence;
+                    break; // this segment is read to its end
                 }
-
-                position = end + 1;
             }
 
-            endSegment = path;
-            endOffset = offset + position;
-            if (newest || batch.Count >= _options.ShipBatchSize)
+            if (index == segments.Length - 1)
             {
-                break;
+                break; // the newest: what follows is not written yet
             }
         }
 
         return batch;
     }
+
+    /// <summary>
+    /// Reads from <paramref name="offset"/> on (from the start when the file is shorter): about a batch's worth, but at
+    /// least one whole line when the file has one — never the rest of a segment that may be megabytes ahead of the batch.
+    /// <paramref name="wholeRest"/> says whether it reached the file's end.
+    /// </summary>
+    private byte[] ReadChunk(string path, ref long offset, out bool wholeRest)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        long length = stream.Length;
+        if (offset > length)
+        {
+            offset = 0;
+        }
+
+        long available = length - offset;
+        int size = (int)Math.Min(available, ChunkBytes);
+        while (true)
+        {
+            byte[] bytes = new byte[size];
+            int read = RandomAccess.Read(stream.SafeFileHandle, bytes, offset);
+            if (read < size)
+            {
+                Array.Resize(ref bytes, read);
+            }
+
+            wholeRest = read == available;
+            if (wholeRest || bytes.AsSpan().Contains((byte)'\n'))
+            {
+                return bytes;
+            }
+
+            // One record longer than the chunk: read more until it ends.
+            size = (int)Math.Min(available, (long)size * 2);
+        }
+    }
+
+    /// <summary>How much of a segment one read takes (bytes): a batch of typical records fits.</summary>
+    private int ChunkBytes => Math.Max(64 * 1024, _options.ShipBatchSize * 1024);
 
     private void DeleteShippedSegments()
     {

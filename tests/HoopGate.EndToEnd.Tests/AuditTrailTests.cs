@@ -191,6 +191,72 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
     }
 
     [Fact]
+    public async Task Records_shipped_again_after_a_crash_before_the_checkpoint_moved_are_not_recorded_twice()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        string checkpoint = Path.Combine(spool, "checkpoint");
+        Guid instance;
+        byte[] earlier;
+        await using (GatewayInstance first = await StartAsync(spool))
+        {
+            await using NpgsqlConnection connection = await first.OpenAsync("hg_test").Within();
+            await connection.ScalarAsync<int>("SELECT 1 AS before_the_batch").Within();
+            instance = await first.DrainAuditAsync();
+            earlier = await File.ReadAllBytesAsync(checkpoint);
+            for (int i = 0; i < 5; i++)
+            {
+                await connection.ScalarAsync<int>("SELECT " + i + " AS shipped_twice").Within();
+            }
+
+            await first.DrainAuditAsync();
+        }
+
+        // As if the gateway had died between the store's commit and the checkpoint's write: the batch is shipped again.
+        await File.WriteAllBytesAsync(checkpoint, earlier);
+        await using GatewayInstance second = await StartAsync(spool);
+        await using (NpgsqlConnection connection = await second.OpenAsync("hg_test").Within())
+        {
+            await connection.ScalarAsync<int>("SELECT 1 AS after_the_replay").Within();
+        }
+
+        Assert.Equal(instance, await second.DrainAuditAsync());
+        List<StatementRow> replayed = await StatementsAsync(instance, "sql LIKE '% AS shipped_twice'");
+        Assert.Equal(5, replayed.Count);
+        Assert.Equal(5, replayed.Select(s => s.Statement).Distinct().Count());
+        Assert.Single(await StatementsAsync(instance, "sql LIKE '% AS after_the_replay'"));
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Records_larger_than_a_read_and_spread_over_many_segments_all_reach_the_store_in_small_batches()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        Dictionary<string, string?> settings = store.Settings(spool);
+        settings["HoopGate:Audit:ShipBatchSize"] = "3"; // the shipper reads 64 KiB at a time
+        settings["HoopGate:Audit:SegmentBytes"] = "16384";
+        await using GatewayInstance gateway = await GatewayInstance.StartAsync(fixture.Cluster, settings).Within();
+        await using NpgsqlConnection connection = await gateway.OpenAsync("hg_test").Within();
+
+        // About 100 KB of SQL that normalising keeps (column aliases), between small statements.
+        string wide = "SELECT " + string.Join(", ", Enumerable.Range(0, 1500).Select(i => $"1 AS wide_{i:D4}_{new string('w', 50)}")) + " /* wide */";
+        for (int i = 0; i < 20; i++)
+        {
+            await connection.ScalarAsync<int>(i % 7 == 3 ? wide : "SELECT " + i + " AS small_one").Within();
+        }
+
+        Guid instance = await gateway.DrainAuditAsync();
+        Assert.Equal(17, (await StatementsAsync(instance, "sql LIKE '% AS small_one'")).Count);
+        List<StatementRow> wideRows = await StatementsAsync(instance, "sql LIKE '%wide_1499_%'");
+        Assert.Equal(3, wideRows.Count);
+        Assert.All(wideRows, row => Assert.True(row.Sql.Length > 90_000, "the wide statement's text was cut"));
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        AuditVerification verification = await AuditVerifier.VerifyAsync(audit, instance: instance).Within();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
     public async Task Verify_names_the_first_record_that_was_edited_in_the_store()
     {
         string spool = AuditStoreFixture.NewSpoolDirectory();

@@ -36,9 +36,9 @@ public sealed partial class AuditSpool : IAsyncDisposable
     private readonly long _segmentBytes;
     private readonly ILogger<AuditSpool> _logger;
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _work = new(0);
+    private readonly AutoResetEvent _wake = new(false);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flusher;
+    private readonly Thread _flusher;
     private ArrayBufferWriter<byte> _pending = new(64 * 1024);
     private ArrayBufferWriter<byte> _writing = new(64 * 1024);
     private TaskCompletionSource<bool>? _pendingBatch;
@@ -50,11 +50,11 @@ public sealed partial class AuditSpool : IAsyncDisposable
     private byte[] _lastHash;
     private FileStream? _segment;
     private (string Path, long Length)? _truncate;
-    private readonly Timer _lazyFlush;
     private readonly RecordScratch _scratch = new();
     private volatile bool _healthy = true;
+    private long _segmentLength;
     private bool _signalled;
-    private bool _lazyArmed;
+    private bool _idle;
 
     /// <summary>Opens (or creates) the spool directory and recovers its chain.</summary>
     public AuditSpool(IOptions<AuditOptions> options, ILogger<AuditSpool> logger)
@@ -68,8 +68,9 @@ public sealed partial class AuditSpool : IAsyncDisposable
         (_last, _lastHash) = Recover();
         _durable = _last;
         _pendingLast = _last;
-        _lazyFlush = new Timer(_ => RequestFlush(), null, Timeout.Infinite, Timeout.Infinite);
-        _flusher = Task.Run(FlushLoopAsync);
+        // A thread of its own: it spends its life in write and fsync, which would otherwise hold a pool thread each time.
+        _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "HoopGate audit flush" };
+        _flusher.Start();
     }
 
     /// <summary>This instance's id: the owner of its hash chain.</summary>
@@ -112,22 +113,24 @@ public sealed partial class AuditSpool : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         long sequence;
-        bool arm = false;
+        bool wake = false;
         lock (_lock)
         {
             sequence = ++_last;
             WriteRecord(_pending, auditEvent, sequence, _lastHash, InstanceId, _scratch);
             _pendingLast = sequence;
             _pendingBatch ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_signalled && !_lazyArmed)
+            if (_idle)
             {
-                _lazyArmed = arm = true;
+                // The flusher sleeps without a deadline (nothing happened for a while): wake it for this record.
+                _idle = false;
+                wake = true;
             }
         }
 
-        if (arm)
+        if (wake)
         {
-            _lazyFlush.Change(LazyFlushMilliseconds, Timeout.Infinite);
+            _wake.Set();
         }
 
         return sequence;
@@ -135,22 +138,6 @@ public sealed partial class AuditSpool : IAsyncDisposable
 
     /// <summary>How long a record nobody waits for may stay in memory before it is flushed (milliseconds).</summary>
     public const int LazyFlushMilliseconds = 20;
-
-    private void RequestFlush()
-    {
-        lock (_lock)
-        {
-            _lazyArmed = false;
-            if (_signalled || _pending.WrittenCount == 0)
-            {
-                return;
-            }
-
-            _signalled = true;
-        }
-
-        _work.Release();
-    }
 
     /// <summary>Completes when record <paramref name="sequence"/> is on disk (true), or its flush failed (false).</summary>
     public ValueTask<bool> WaitDurableAsync(long sequence)
@@ -177,7 +164,7 @@ public sealed partial class AuditSpool : IAsyncDisposable
             {
                 // Someone waits: flush now.
                 _signalled = true;
-                _work.Release();
+                _wake.Set();
             }
 
             return new ValueTask<bool>(batch.Task);
@@ -187,23 +174,14 @@ public sealed partial class AuditSpool : IAsyncDisposable
     /// <summary>Flushes what is queued and stops the flusher.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _lazyFlush.DisposeAsync();
         await _stop.CancelAsync();
-        _work.Release();
-        try
-        {
-            await _flusher;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-
-        await FlushOnceAsync();
+        _wake.Set();
+        _flusher.Join();
+        FlushOnce(out _);
         _segment?.Dispose();
         _scratch.Dispose();
         _stop.Dispose();
-        _work.Dispose();
+        _wake.Dispose();
     }
 
     /// <summary>
@@ -277,32 +255,56 @@ public sealed partial class AuditSpool : IAsyncDisposable
         return sha.GetHashAndReset();
     }
 
-    private async Task FlushLoopAsync()
+    /// <summary>
+    /// The flusher: flushes when a session waits for a record, and otherwise every <see cref="LazyFlushMilliseconds"/>
+    /// while records come in (a timed wait instead of a timer, so that no other thread is woken for it); after a quiet
+    /// interval it sleeps until the next record.
+    /// </summary>
+    private void FlushLoop()
     {
-        while (!_stop.IsCancellationRequested)
+        bool timed = true;
+        while (true)
         {
-            await _work.WaitAsync(_stop.Token);
-            bool ok = await FlushOnceAsync();
-            if (!ok)
+            bool woken = _wake.WaitOne(timed ? LazyFlushMilliseconds : Timeout.Infinite);
+            if (_stop.IsCancellationRequested)
+            {
+                return; // DisposeAsync flushes what is left
+            }
+
+            if (!FlushOnce(out bool wrote))
             {
                 // Try again in a second; records stay queued in order.
-                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+                if (_stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+                {
+                    return;
+                }
+
+                timed = true;
+                continue;
+            }
+
+            timed = wrote || woken;
+            if (!timed)
+            {
                 lock (_lock)
                 {
-                    if (!_signalled)
-                    {
-                        _signalled = true;
-                        _work.Release();
-                    }
+                    timed = _pending.WrittenCount > 0;
+                    _idle = !timed;
                 }
             }
         }
     }
 
-    private async Task<bool> FlushOnceAsync()
+    /// <summary>
+    /// Writes and fsyncs everything queued, then completes its waiters (their continuations run on the thread pool, never
+    /// on this thread: whatever a waiter does next must not hold up the next flush). <paramref name="wrote"/> says whether
+    /// there was anything to write.
+    /// </summary>
+    private bool FlushOnce(out bool wrote)
     {
         TaskCompletionSource<bool>? batch;
         long last;
+        wrote = false;
         lock (_lock)
         {
             _signalled = false;
@@ -310,6 +312,8 @@ public sealed partial class AuditSpool : IAsyncDisposable
             {
                 return true;
             }
+
+            wrote = true;
 
             (_pending, _writing) = (_writing, _pending);
             _pending.ResetWrittenCount();
@@ -321,14 +325,21 @@ public sealed partial class AuditSpool : IAsyncDisposable
         long goodLength = -1;
         try
         {
-            FileStream segment = _segment ??= OpenSegment(FirstSequenceOf(_writing.WrittenSpan));
-            goodLength = segment.Length;
-            await segment.WriteAsync(_writing.WrittenMemory);
+            if (_segment is null)
+            {
+                _segment = OpenSegment(FirstSequenceOf(_writing.WrittenSpan));
+                _segmentLength = _segment.Length;
+            }
+
+            FileStream segment = _segment;
+            goodLength = _segmentLength;
+            segment.Write(_writing.WrittenSpan);
+            _segmentLength += _writing.WrittenCount;
             segment.Flush(flushToDisk: true);
             Interlocked.Increment(ref _flushes);
-            if (segment.Length >= _segmentBytes)
+            if (_segmentLength >= _segmentBytes)
             {
-                await segment.DisposeAsync();
+                segment.Dispose();
                 _segment = null;
             }
         }

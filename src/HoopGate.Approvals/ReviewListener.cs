@@ -16,6 +16,7 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
     private readonly AuditStore _store;
     private readonly ILogger<ReviewListener> _logger;
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _waiters = new();
+    private readonly ConcurrentDictionary<SemaphoreSlim, long> _watchers = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private Task? _loop;
@@ -36,6 +37,24 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
     {
         var signal = new SemaphoreSlim(0);
         _waiters[id] = signal;
+        await EnsureListeningAsync(cancellationToken);
+        return new Subscription(() => _waiters.TryRemove(new KeyValuePair<long, SemaphoreSlim>(id, signal)), signal);
+    }
+
+    /// <summary>
+    /// Starts watching every request (a page that shows the inbox): woken by any filing, decision or change of any request
+    /// on any instance, several times coalesced into one wake-up. Dispose the result to stop.
+    /// </summary>
+    public async Task<Subscription> SubscribeAllAsync(CancellationToken cancellationToken)
+    {
+        var signal = new SemaphoreSlim(0, 1);
+        _watchers[signal] = 0;
+        await EnsureListeningAsync(cancellationToken);
+        return new Subscription(() => _watchers.TryRemove(signal, out _), signal);
+    }
+
+    private async Task EnsureListeningAsync(CancellationToken cancellationToken)
+    {
         lock (_gate)
         {
             _loop ??= Task.Run(() => ListenAsync(_stopping.Token), CancellationToken.None);
@@ -50,8 +69,6 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
         {
             // Not listening (yet): the waiter still looks at the store at least every LookAgain.
         }
-
-        return new Subscription(this, id, signal);
     }
 
     /// <inheritdoc />
@@ -134,11 +151,16 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
         {
             Wake(signal);
         }
+
+        foreach (SemaphoreSlim watcher in _watchers.Keys)
+        {
+            Wake(watcher);
+        }
     }
 
     private void WakeAll()
     {
-        foreach (SemaphoreSlim signal in _waiters.Values)
+        foreach (SemaphoreSlim signal in _waiters.Values.Concat(_watchers.Keys))
         {
             Wake(signal);
         }
@@ -150,26 +172,24 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
         {
             signal.Release();
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SemaphoreFullException)
         {
-            // Its waiter has just left.
+            // Its waiter has just left, or a watcher has a wake-up pending already.
         }
     }
 
     [LoggerMessage(EventId = 8000, Level = LogLevel.Warning, Message = "Listening for approval decisions failed ({Reason}); reconnecting")]
     private partial void LogListenFailed(string reason);
 
-    /// <summary>One session's interest in one request.</summary>
+    /// <summary>One session's interest in one request, or a page's in all of them.</summary>
     public sealed class Subscription : IDisposable
     {
-        private readonly ReviewListener _listener;
-        private readonly long _id;
+        private readonly Action _remove;
         private readonly SemaphoreSlim _signal;
 
-        internal Subscription(ReviewListener listener, long id, SemaphoreSlim signal)
+        internal Subscription(Action remove, SemaphoreSlim signal)
         {
-            _listener = listener;
-            _id = id;
+            _remove = remove;
             _signal = signal;
         }
 
@@ -179,7 +199,7 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
         /// <inheritdoc />
         public void Dispose()
         {
-            _listener._waiters.TryRemove(new KeyValuePair<long, SemaphoreSlim>(_id, _signal));
+            _remove();
             _signal.Dispose();
         }
     }

@@ -32,4 +32,7 @@ public sealed class AdminOptions
     /// be said explicitly (behind a TLS-terminating proxy, say).
     /// </summary>
     public bool AllowInsecureHttp { get; set; }
+
+    /// <summary>The compliance console's settings (<c>HoopGate:Admin:Console</c>).</summary>
+    public ConsoleOptions Console { get; set; } = new();
 }

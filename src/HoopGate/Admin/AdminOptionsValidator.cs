@@ -34,6 +34,25 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
             failures.Add("HoopGate:Admin:CertificatePath " + options.CertificatePath + " does not exist");
         }
 
+        ConsoleOptions console = options.Console;
+        if (console.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(console.ClientId))
+            {
+                failures.Add("HoopGate:Admin:Console:ClientId is required: the console's client id at the identity provider");
+            }
+
+            if (console.ClientSecretFile is { Length: > 0 } secret && !File.Exists(secret))
+            {
+                failures.Add("HoopGate:Admin:Console:ClientSecretFile " + secret + " does not exist");
+            }
+
+            if (console.IdleTimeoutMinutes < 1 || console.MaxSessionHours < 1)
+            {
+                failures.Add("HoopGate:Admin:Console:IdleTimeoutMinutes and MaxSessionHours must be at least 1");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

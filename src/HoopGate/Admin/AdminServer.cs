@@ -62,8 +62,19 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<IHostLifetime, Demo.EmbeddedHostLifetime>();
         builder.Services.AddSingleton(tokens);
+        OidcOptions oidc = _gateway.GetRequiredService<IOptions<OidcOptions>>().Value;
+        if (_options.Console.Enabled)
+        {
+            ConsoleSignIn.AddServices(builder.Services, _options, oidc);
+        }
 
         _app = builder.Build();
+        if (_options.Console.Enabled)
+        {
+            ConsoleSignIn.UseMiddleware(_app);
+            ConsolePages.Map(_app, _gateway, _options, oidc);
+        }
+
         OperationsEndpoints.Map(_app, _gateway, tokens, _options.AdminGroups);
         ApprovalEndpoints.Map(_app, _gateway, tokens);
         await _app.StartAsync(cancellationToken);

@@ -29,13 +29,9 @@ internal static class ApprovalEndpoints
     public static void Map(WebApplication app, IServiceProvider gateway, TokenValidator tokens)
     {
         ReviewStore store = gateway.GetRequiredService<ReviewStore>();
-        ReviewAnnouncer announcer = gateway.GetRequiredService<ReviewAnnouncer>();
-        IReadOnlyList<string> defaultApprovers = gateway.GetRequiredService<IOptions<ApprovalOptions>>().Value.ApproverGroups;
-        PolicyProvider policy = gateway.GetRequiredService<PolicyProvider>();
-
-        // Approvers: the configured groups, and those the policy in force names on its review rules.
-        bool IsApprover(TokenIdentity caller) => caller.Groups.Any(g => defaultApprovers.Contains(g, StringComparer.Ordinal)
-            || policy.Current.Guardrails.Any(r => r.Action == PolicyAction.Review && r.Review.Approvers.Contains(g, StringComparer.Ordinal)));
+        var decider = new ReviewDecider(store, gateway.GetRequiredService<ReviewAnnouncer>());
+        ApproverRoles roles = ApproverRoles.From(gateway);
+        bool IsApprover(TokenIdentity caller) => roles.IsApprover(caller.Groups);
 
         app.MapGet("/approvals", async (HttpContext context) =>
         {
@@ -61,7 +57,7 @@ internal static class ApprovalEndpoints
             }
 
             int limit = int.TryParse(context.Request.Query["limit"], out int l) ? l : 100;
-            bool seesAll = caller.Groups.Any(g => defaultApprovers.Contains(g, StringComparer.Ordinal));
+            bool seesAll = roles.SeesAll(caller.Groups);
             IReadOnlyList<ReviewRequest> requests = await store.ListAsync(status, limit, context.RequestAborted);
             return Results.Json(requests.Where(r => seesAll || MayDecide(caller, r)).Select(r => ReviewJson.Of(r)).ToList(), ReviewJson.Options);
         });
@@ -85,7 +81,7 @@ internal static class ApprovalEndpoints
                 return Problem(404, "there is no review request " + id);
             }
 
-            if (!MayDecide(caller, request) && !caller.Groups.Any(g => defaultApprovers.Contains(g, StringComparer.Ordinal)))
+            if (!MayDecide(caller, request) && !roles.SeesAll(caller.Groups))
             {
                 return Problem(403, "you are in none of request " + id + "'s approver groups");
             }
@@ -118,32 +114,12 @@ internal static class ApprovalEndpoints
                 return Problem(400, "the comment is longer than " + MaxCommentLength + " characters");
             }
 
-            (DecisionResult result, ReviewRequest? request) = await store.DecideAsync(id, new Approver(caller.Subject, caller.Groups), approve, comment, context.RequestAborted);
-            switch (result)
-            {
-                case DecisionResult.Decided or DecisionResult.NeedsMoreApprovals:
-                    if (result == DecisionResult.Decided)
-                    {
-                        announcer.Announce(request!, approve ? "approved" : "denied", caller.Subject, comment);
-                    }
-
-                    return Results.Json(ReviewJson.Of(request!), ReviewJson.Options);
-                case DecisionResult.NotFound:
-                    return Problem(404, "there is no review request " + id);
-                case DecisionResult.NotPending:
-                    return Problem(409, "review request " + id + " is " + ReviewStore.Name(request!.Status) + ", no longer pending");
-                case DecisionResult.SelfApproval:
-                    return Problem(403, "you cannot decide your own review request");
-                case DecisionResult.AlreadyApproved:
-                    return Problem(409, "you have already approved review request " + id + "; it needs another approver");
-                default:
-                    return Problem(403, "you are in none of request " + id + "'s approver groups (" + string.Join(", ", request!.ApproverGroups) + ")");
-            }
+            (int status, string? problem, ReviewRequest? request) = await decider.DecideAsync(id, caller.Subject, caller.Groups, approve, comment, context.RequestAborted);
+            return status == 200 ? Results.Json(ReviewJson.Of(request!), ReviewJson.Options) : Problem(status, problem!);
         }
     }
 
-    private static bool MayDecide(TokenIdentity caller, ReviewRequest request) =>
-        caller.Groups.Any(g => request.ApproverGroups.Contains(g, StringComparer.Ordinal));
+    private static bool MayDecide(TokenIdentity caller, ReviewRequest request) => ApproverRoles.MayDecide(caller.Groups, request);
 
 
     private static async Task<string?> CommentAsync(HttpContext context)

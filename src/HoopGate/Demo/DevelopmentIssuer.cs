@@ -28,7 +28,7 @@ namespace HoopGate.Demo;
 /// Both answers carry <c>Cache-Control: no-store</c>, so a validator refreshing its configuration sees a
 /// <see cref="RotateKey"/> at once.
 /// </remarks>
-public sealed class DevelopmentIssuer : IAsyncDisposable
+public sealed partial class DevelopmentIssuer : IAsyncDisposable
 {
     /// <summary>
     /// The issuer's path. A fixed, explicit name, so its <c>iss</c> can never be mistaken for a real provider's.
@@ -39,17 +39,19 @@ public sealed class DevelopmentIssuer : IAsyncDisposable
 
     private const string JwksPath = "/jwks";
 
-    private static readonly string[] ClaimsSupported = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "groups", "email", "azp", "client_id"];
+    private static readonly string[] ClaimsSupported = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "groups", "email", "name", "nonce", "azp", "client_id"];
 
     private readonly string _defaultAudience;
+    private readonly IReadOnlyList<DevelopmentUser> _users;
     private volatile DevelopmentSigningKey _key;
     private WebApplication? _app;
     private int _disposed;
 
-    private DevelopmentIssuer(DevelopmentSigningKey key, string defaultAudience)
+    private DevelopmentIssuer(DevelopmentSigningKey key, string defaultAudience, IReadOnlyList<DevelopmentUser> users)
     {
         _key = key;
         _defaultAudience = defaultAudience;
+        _users = users;
     }
 
     /// <summary>The <c>iss</c> of its tokens, such as <c>http://127.0.0.1:54321/hoopgate-dev</c>.</summary>
@@ -81,7 +83,7 @@ public sealed class DevelopmentIssuer : IAsyncDisposable
         }
 
         DevelopmentSigningKey key = options.KeyFile is null ? DevelopmentSigningKey.Generate() : DevelopmentSigningKey.LoadOrCreate(options.KeyFile);
-        var issuer = new DevelopmentIssuer(key, options.Audience);
+        var issuer = new DevelopmentIssuer(key, options.Audience, options.Users);
         try
         {
             await issuer.StartServerAsync(address, options.Port, cancellationToken);
@@ -156,6 +158,7 @@ public sealed class DevelopmentIssuer : IAsyncDisposable
         _app = builder.Build();
         _app.MapGet(IssuerPath + DiscoveryPath, WriteDiscoveryAsync);
         _app.MapGet(IssuerPath + JwksPath, WriteJwksAsync);
+        MapAuthorizationCodeFlow(_app);
         await _app.StartAsync(cancellationToken);
 
         string bound = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -169,10 +172,29 @@ public sealed class DevelopmentIssuer : IAsyncDisposable
         writer.WriteStartObject();
         writer.WriteString("issuer", Issuer);
         writer.WriteString("jwks_uri", Issuer + JwksPath);
+        writer.WriteString("authorization_endpoint", Issuer + AuthorizePath);
+        writer.WriteString("token_endpoint", Issuer + TokenPath);
+        writer.WriteStartArray("code_challenge_methods_supported");
+        writer.WriteStringValue("S256");
+        writer.WriteEndArray();
+        writer.WriteStartArray("grant_types_supported");
+        writer.WriteStringValue("authorization_code");
+        writer.WriteEndArray();
+        writer.WriteStartArray("token_endpoint_auth_methods_supported");
+        writer.WriteStringValue("none");
+        writer.WriteStringValue("client_secret_post");
+        writer.WriteStringValue("client_secret_basic");
+        writer.WriteEndArray();
+        writer.WriteStartArray("scopes_supported");
+        writer.WriteStringValue("openid");
+        writer.WriteStringValue("profile");
+        writer.WriteStringValue("email");
+        writer.WriteEndArray();
         writer.WriteStartArray("id_token_signing_alg_values_supported");
         writer.WriteStringValue(SecurityAlgorithms.RsaSha256);
         writer.WriteEndArray();
         writer.WriteStartArray("response_types_supported");
+        writer.WriteStringValue("code");
         writer.WriteStringValue("id_token");
         writer.WriteEndArray();
         writer.WriteStartArray("subject_types_supported");

@@ -26,4 +26,10 @@ public sealed class DevelopmentIssuerOptions
 
     /// <summary>The <c>aud</c> claim of tokens whose request names no audience. Default <c>hoopgate</c>.</summary>
     public string Audience { get; set; } = "hoopgate";
+
+    /// <summary>
+    /// The people the login page (<c>/authorize</c>, OIDC authorization code flow with PKCE) offers to sign in as, for
+    /// browser applications such as the compliance console. Default: none (the page says so).
+    /// </summary>
+    public IReadOnlyList<DevelopmentUser> Users { get; set; } = [];
 }

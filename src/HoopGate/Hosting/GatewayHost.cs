@@ -66,6 +66,11 @@ public static class GatewayHost
                 {
                     o.AdminGroups.AddRange(Admin.AdminOptions.DefaultAdminGroups);
                 }
+
+                if (o.Console.AuditorGroups.Count == 0)
+                {
+                    o.Console.AuditorGroups.AddRange(Admin.ConsoleOptions.DefaultAuditorGroups);
+                }
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Admin.AdminOptions>, Admin.AdminOptionsValidator>());

@@ -1,0 +1,139 @@
+using System.Globalization;
+using HoopGate.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HoopGate.Admin;
+
+/// <summary>
+/// How people sign in to the compliance console: OIDC authorization code flow with PKCE against the configured issuer,
+/// then an encrypted, HttpOnly, SameSite=Lax cookie that expires after <see cref="ConsoleOptions.IdleTimeoutMinutes"/>
+/// without a request and <see cref="ConsoleOptions.MaxSessionHours"/> after sign-in; anti-forgery tokens on every form;
+/// and on every console answer a strict Content-Security-Policy, no caching and no referrer.
+/// </summary>
+internal static class ConsoleSignIn
+{
+    public const string CallbackPath = "/console/signin-oidc";
+    private const string SignedInAt = ".hoopgate.signed_in";
+
+    public static void AddServices(IServiceCollection services, AdminOptions admin, OidcOptions oidc)
+    {
+        ConsoleOptions console = admin.Console;
+        OidcIssuerOptions issuer = (console.Issuer is { Length: > 0 } named
+            ? oidc.Issuers.FirstOrDefault(i => i.Issuer == named)
+            : oidc.Issuers.FirstOrDefault())
+            ?? throw new InvalidOperationException("the compliance console signs people in with an issuer of HoopGate:Oidc:Issuers; "
+                + (console.Issuer is null ? "none is configured" : console.Issuer + " is not one of them"));
+        bool https = !string.IsNullOrEmpty(admin.CertificatePath);
+        CookieSecurePolicy secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+
+        IDataProtectionBuilder protection = services.AddDataProtection().SetApplicationName("hoopgate-console");
+        if (console.KeyDirectory is { Length: > 0 } keys)
+        {
+            protection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+        else
+        {
+            services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        }
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie(o =>
+            {
+                // __Host- cookies must be Secure; on plain HTTP (loopback only, see AdminOptionsValidator) the name goes without.
+                o.Cookie.Name = https ? "__Host-hoopgate-console" : "hoopgate-console";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax; // Strict would drop it on the redirect back from the identity provider
+                o.Cookie.SecurePolicy = secure;
+                o.Cookie.Path = "/";
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(console.IdleTimeoutMinutes);
+                o.SlidingExpiration = true;
+                o.AccessDeniedPath = "/console/denied";
+                o.Events.OnSigningIn = context =>
+                {
+                    context.Properties.Items[SignedInAt] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                    return Task.CompletedTask;
+                };
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    if (!context.Properties.Items.TryGetValue(SignedInAt, out string? at)
+                        || !long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)
+                        || DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(seconds) > TimeSpan.FromHours(console.MaxSessionHours))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
+            })
+            .AddOpenIdConnect(o =>
+            {
+                o.Authority = issuer.Issuer;
+                o.MetadataAddress = issuer.EffectiveDiscoveryUrl;
+                o.RequireHttpsMetadata = !issuer.AllowHttp;
+                o.ClientId = console.ClientId;
+                if (console.ClientSecretFile is { Length: > 0 } secretFile)
+                {
+                    o.ClientSecret = File.ReadAllText(secretFile).TrimEnd('\r', '\n');
+                }
+
+                o.ResponseType = "code";
+                o.ResponseMode = "query"; // a top-level GET back: the Lax correlation cookie goes with it, no cross-site POST
+                o.UsePkce = true;
+                o.CallbackPath = CallbackPath;
+                o.Scope.Clear();
+                o.Scope.Add("openid");
+                o.Scope.Add("profile");
+                o.Scope.Add("email");
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = false;
+                o.SaveTokens = false; // nothing of the provider's tokens is kept in the cookie
+                o.UseTokenLifetime = false;
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.ValidAlgorithms = oidc.AllowedAlgorithms;
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = secure;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = secure;
+            });
+
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = https ? "__Host-hoopgate-antiforgery" : "hoopgate-antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = secure;
+            o.FormFieldName = ConsoleHtml.AntiforgeryField;
+            o.SuppressXFrameOptionsHeader = true; // set for every console answer below
+        });
+    }
+
+    /// <summary>Security headers on every console answer, then authentication (which also serves the OIDC callback).</summary>
+    public static void UseMiddleware(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/console", StringComparison.Ordinal))
+            {
+                IHeaderDictionary headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
+                    + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.CacheControl = "no-store";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            }
+
+            await next(context);
+        });
+        app.UseAuthentication();
+    }
+}

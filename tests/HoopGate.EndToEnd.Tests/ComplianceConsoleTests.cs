@@ -1,0 +1,240 @@
+using System.Net;
+using HoopGate.Admin;
+using HoopGate.Demo;
+using HoopGate.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace HoopGate.EndToEnd.Tests;
+
+/// <summary>
+/// The compliance console in a real browser (Debian's chromium through chromedriver, driven by Selenium): people sign in
+/// through the development issuer's login page (authorization code flow with PKCE), and what they do there reaches psql
+/// sessions held through the gateway.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifetime
+{
+    private const string Policy = """
+        version: 1
+        everyone:
+          statements: [all]
+          read: ["*.*"]
+          write: ["*.*"]
+        guardrails:
+          - name: unbounded-delete
+            action: review
+            reason: deleting every row needs a second person
+            unboundedWrite: true
+            review: { mode: wait, timeout: 90s }
+        """;
+
+    private static readonly DevelopmentUser Approver = new("alice-approver", "Alice Approver", "alice@clinic.example", ["approvers"]);
+    private static readonly DevelopmentUser Auditor = new("carol-auditor", "Carol Auditor", "carol@clinic.example", ["auditors"]);
+    private static readonly DevelopmentUser Analyst = new("dave-analyst", "Dave Analyst", "dave@clinic.example", ["staff"]);
+
+    private DevelopmentIssuer _issuer = null!;
+    private GatewayInstance _gateway = null!;
+    private Uri _console = null!;
+
+    public async Task InitializeAsync()
+    {
+        _issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions { Users = [Approver, Auditor, Analyst] }).Within();
+        _gateway = await GatewayInstance.StartAsync(fixture.Cluster, new Dictionary<string, string?>
+        {
+            ["HoopGate:Authentication:Mode"] = "Oidc",
+            ["HoopGate:Authentication:AllowPlaintextTokens"] = "true",
+            ["HoopGate:Oidc:Issuers:0:Issuer"] = _issuer.Issuer,
+            ["HoopGate:Oidc:Issuers:0:AllowHttp"] = "true",
+            ["HoopGate:Oidc:Issuers:0:Audiences:0"] = "hoopgate",
+            ["HoopGate:Grants:0:Group"] = "staff",
+            ["HoopGate:Grants:0:Databases:0"] = "hg_test",
+            ["HoopGate:Policy:Path"] = TestPolicy.Write(Policy),
+            ["HoopGate:Admin:Enabled"] = "true",
+            ["HoopGate:Admin:Port"] = "0",
+            ["HoopGate:Admin:Console:Enabled"] = "true",
+            ["HoopGate:Admin:Console:ClientId"] = "hoopgate-console",
+        }).Within();
+        _console = new Uri(_gateway.Services.GetRequiredService<AdminServer>().BaseAddress!, "/console");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _issuer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_approver_signs_in_sees_what_psql_is_holding_approves_it_and_psql_completes()
+    {
+        string table = await CreateTableAsync(rows: 3);
+        using ChromeDriver browser = StartBrowser();
+        SignIn(browser, Approver);
+        Assert.Contains("Nothing is waiting", browser.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
+
+        // psql's DELETE without WHERE is held; the open inbox shows it by itself (server-sent event, then a reload).
+        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table + " /* justification: clearing the test fixture */");
+        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+        Assert.Contains("DELETE FROM " + table, review.FindElement(By.CssSelector("pre.sql")).Text, StringComparison.Ordinal);
+        Assert.Contains("clearing the test fixture", review.Text, StringComparison.Ordinal);
+        Assert.Contains("held: the requester's session waits", review.Text, StringComparison.Ordinal);
+        Screenshot(browser, "console-inbox.png");
+
+        review.FindElement(By.Name("comment")).SendKeys("checked with the fixture's owner");
+        review.FindElement(By.CssSelector("button.approve")).Click();
+        Assert.Contains("Approved review request", WaitFor(browser, By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
+
+        ProcessRunner.Result result = await psql.Within(TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, result.Combined);
+        Assert.Contains("DELETE 3", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_denial_from_the_console_fails_the_held_statement_with_the_approvers_comment()
+    {
+        string table = await CreateTableAsync(rows: 2);
+        using ChromeDriver browser = StartBrowser();
+        SignIn(browser, Approver);
+        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table);
+        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+        review.FindElement(By.Name("comment")).SendKeys("not during clinic hours");
+        review.FindElement(By.CssSelector("button.deny")).Click();
+        Assert.Contains("Denied review request", WaitFor(browser, By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
+
+        ProcessRunner.Result result = await psql.Within(TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("not during clinic hours", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2L, await CountAsync(table));
+    }
+
+    [Fact]
+    public async Task A_decision_posted_without_the_antiforgery_token_is_refused_and_the_request_stays_pending()
+    {
+        string table = await CreateTableAsync(rows: 1);
+        using ChromeDriver browser = StartBrowser();
+        SignIn(browser, Approver);
+        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table);
+        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+        string id = review.GetAttribute("id")!;
+
+        // What a forged cross-site form would send: everything but the token.
+        browser.ExecuteScript("document.querySelectorAll('input[name=\"__hoopgate_antiforgery\"]').forEach(function (e) { e.remove(); });");
+        review.FindElement(By.CssSelector("button.approve")).Click();
+        Assert.Contains("anti-forgery token", WaitFor(browser, By.CssSelector("p.problem")).Text, StringComparison.Ordinal);
+
+        browser.Navigate().GoToUrl(_console);
+        Assert.NotEmpty(browser.FindElements(By.Id(id)));
+        Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
+        WaitFor(browser, By.CssSelector("article.review button.deny")).Click();
+        await psql.Within(TimeSpan.FromSeconds(60));
+        Assert.Equal(1L, await CountAsync(table));
+    }
+
+    [Fact]
+    public async Task An_auditor_reads_the_inbox_without_decision_buttons_and_an_analyst_gets_403()
+    {
+        string table = await CreateTableAsync(rows: 1);
+        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table);
+        using (ChromeDriver browser = StartBrowser())
+        {
+            SignIn(browser, Auditor);
+            IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+            Assert.Contains("DELETE FROM " + table, review.Text, StringComparison.Ordinal);
+            Assert.Empty(review.FindElements(By.CssSelector("button")));
+            Assert.Contains("auditor", browser.FindElement(By.CssSelector("header .who")).Text, StringComparison.Ordinal);
+        }
+
+        string analystCookie;
+        using (ChromeDriver browser = StartBrowser())
+        {
+            SignIn(browser, Analyst, expectInbox: false);
+            Assert.Contains("no role in the console", WaitFor(browser, By.CssSelector("p.problem")).Text, StringComparison.Ordinal);
+            Assert.Empty(browser.FindElements(By.CssSelector("article.review")));
+            analystCookie = browser.Manage().Cookies.GetCookieNamed("hoopgate-console")?.Value ?? throw new InvalidOperationException("no console cookie");
+        }
+
+        // The server itself answers the analyst 403, and sends someone without a cookie to the issuer, with PKCE.
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        using var asAnalyst = new HttpRequestMessage(HttpMethod.Get, _console);
+        asAnalyst.Headers.Add("Cookie", "hoopgate-console=" + analystCookie);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(asAnalyst).Within()).StatusCode);
+        HttpResponseMessage anonymous = await http.GetAsync(_console).Within();
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.StartsWith(_issuer.Issuer + "/authorize", anonymous.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("code_challenge_method=S256", anonymous.Headers.Location!.Query, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", anonymous.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
+    }
+
+    private static ChromeDriver StartBrowser()
+    {
+        var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900");
+        ChromeDriverService service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        driver.Manage().Timeouts().PageLoad = TimeSpan.FromSeconds(30);
+        return driver;
+    }
+
+    /// <summary>Opens the console, is sent to the issuer's login page, picks the user, and lands back on the console.</summary>
+    private void SignIn(ChromeDriver browser, DevelopmentUser user, bool expectInbox = true)
+    {
+        browser.Navigate().GoToUrl(_console);
+        WaitFor(browser, By.Id("user-" + user.Subject)).Click();
+        if (expectInbox)
+        {
+            WaitFor(browser, By.CssSelector("header .who"));
+            Assert.Equal(_console.AbsolutePath, new Uri(browser.Url).AbsolutePath);
+        }
+    }
+
+    private static IWebElement WaitFor(ChromeDriver browser, By by)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var found = browser.FindElements(by);
+            if (found.Count > 0)
+            {
+                return found.First();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no " + by + " on " + browser.Url + " within 30 s:\n" + browser.FindElement(By.TagName("body")).Text);
+            Thread.Sleep(100);
+        }
+    }
+
+    private static void Screenshot(ChromeDriver browser, string name)
+    {
+        string directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        browser.GetScreenshot().SaveAsFile(Path.Combine(directory, name));
+    }
+
+    private Task<ProcessRunner.Result> RunPsqlAsync(string sql)
+    {
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = "psql-user", Groups = ["staff"] });
+        return ProcessRunner.RunAsync("/usr/bin/psql", ["-X", "-v", "ON_ERROR_STOP=1", "-c", sql, _gateway.Uri("hg_test").Replace(GatewayInstance.User + "@", "psql-user@", StringComparison.Ordinal)],
+            TimeSpan.FromSeconds(90), new Dictionary<string, string> { ["PGPASSWORD"] = token });
+    }
+
+    private async Task<string> CreateTableAsync(int rows)
+    {
+        string table = GatewayFixture.UniqueName("console");
+        await fixture.Cluster.ExecuteAsync($"CREATE TABLE {table} (id int PRIMARY KEY); INSERT INTO {table} SELECT generate_series(1, {rows}); GRANT ALL ON {table} TO PUBLIC", "hg_test").Within();
+        return table;
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(fixture.Cluster.SuperuserConnectionString) { Database = "hg_test" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM " + table, connection);
+        return (long)(await count.ExecuteScalarAsync().Within())!;
+    }
+}

@@ -23,7 +23,19 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
           statements: [all]
           read: ["*.*"]
           write: ["*.*"]
+        groups:
+          clinicians:
+            unmask: [clinic.patients.*]
+        masking:
+          columns:
+            clinic.patients.ssn: ssn
+          classes:
+            ssn: { method: partial, keep: 4 }
         guardrails:
+          - name: no-drop-database
+            action: deny
+            reason: databases are dropped by the DBA team
+            commands: [DROP DATABASE]
           - name: unbounded-delete
             action: review
             reason: deleting every row needs a second person
@@ -51,6 +63,8 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
             ["HoopGate:Oidc:Issuers:0:Audiences:0"] = "hoopgate",
             ["HoopGate:Grants:0:Group"] = "staff",
             ["HoopGate:Grants:0:Databases:0"] = "hg_test",
+            ["HoopGate:Grants:1:Group"] = "clinicians",
+            ["HoopGate:Grants:1:Databases:0"] = PostgresCluster.ClinicDatabase,
             ["HoopGate:Policy:Path"] = TestPolicy.Write(Policy),
             ["HoopGate:Admin:Enabled"] = "true",
             ["HoopGate:Admin:Port"] = "0",
@@ -166,6 +180,68 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         Assert.Contains("code_challenge_method=S256", anonymous.Headers.Location!.Query, StringComparison.Ordinal);
         Assert.Contains("default-src 'none'", anonymous.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
+    }
+
+    [Fact]
+    public async Task An_auditor_opens_the_phi_access_report_sees_who_received_raw_values_and_downloads_it_as_csv()
+    {
+        // A clinician reads SSNs raw (an unmask grant), and someone tries what policy denies.
+        string clinician = GatewayFixture.UniqueName("clinician");
+        await using (NpgsqlConnection connection = await OpenAsync(clinician, "clinicians", PostgresCluster.ClinicDatabase))
+        {
+            await using var read = new NpgsqlCommand("SELECT ssn FROM clinic.patients ORDER BY id LIMIT 3", connection);
+            await using NpgsqlDataReader rows = await read.ExecuteReaderAsync().Within();
+            while (await rows.ReadAsync())
+            {
+                Assert.DoesNotContain("*", rows.GetString(0), StringComparison.Ordinal);
+            }
+        }
+
+        string dropper = GatewayFixture.UniqueName("dropper");
+        await using (NpgsqlConnection connection = await OpenAsync(dropper, "staff", "hg_test"))
+        {
+            await using var drop = new NpgsqlCommand("DROP DATABASE console_never_dropped", connection);
+            Assert.Equal("42501", (await Assert.ThrowsAsync<PostgresException>(() => drop.ExecuteNonQueryAsync()).Within()).SqlState);
+        }
+
+        await _gateway.DrainAuditAsync();
+        using ChromeDriver browser = StartBrowser();
+        SignIn(browser, Auditor);
+        browser.FindElement(By.LinkText("PHI report")).Click();
+        IWebElement main = WaitFor(browser, By.CssSelector("svg.chart")).FindElement(By.XPath("ancestor::main"));
+        Assert.Contains(clinician + " clinic.patients.ssn 1 3", main.Text, StringComparison.Ordinal);
+        Assert.Contains(dropper + " no-drop-database 1", main.Text, StringComparison.Ordinal);
+        Assert.Contains("Intact:", main.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
+        Screenshot(browser, "console-report.png");
+
+        // The CSV link, fetched with the auditor's cookie as the browser would download it.
+        string csvUrl = browser.FindElement(By.Id("csv")).GetAttribute("href")!;
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false });
+        using var download = new HttpRequestMessage(HttpMethod.Get, csvUrl);
+        download.Headers.Add("Cookie", "hoopgate-console=" + browser.Manage().Cookies.GetCookieNamed("hoopgate-console")!.Value);
+        HttpResponseMessage response = await http.SendAsync(download).Within();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("hoopgate-phi-report-", response.Content.Headers.ContentDisposition!.FileName, StringComparison.Ordinal);
+        string csv = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"unmasked_phi\",\"" + clinician + "\",\"clinic.patients.ssn\",\"1\",\"3\"", csv, StringComparison.Ordinal);
+        Assert.Contains("\"blocked\",\"" + dropper + "\",\"no-drop-database\",\"1\"", csv, StringComparison.Ordinal);
+        Assert.Contains("\"chain_verification\",\"intact\"", csv, StringComparison.Ordinal);
+
+        // The activity page finds the clinician's statement; its page names the column returned raw.
+        browser.Navigate().GoToUrl(new Uri(_console, "/console/activity?subject=" + Uri.EscapeDataString(clinician)));
+        WaitFor(browser, By.CssSelector("table.activity tbody a")).Click();
+        Assert.Contains("clinic.patients.ssn", WaitFor(browser, By.TagName("dl")).Text, StringComparison.Ordinal);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string subject, string group, string database)
+    {
+        NpgsqlConnectionStringBuilder builder = _gateway.ConnectionString(database);
+        builder.Username = subject;
+        builder.Password = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = subject, Groups = [group] });
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync().Within();
+        return connection;
     }
 
     private static ChromeDriver StartBrowser()

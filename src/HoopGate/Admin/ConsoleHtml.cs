@@ -75,6 +75,11 @@ internal sealed class ConsoleHtml
         if (user is not null)
         {
             page.Append("<nav><a href=\"/console\">Inbox</a>");
+            if (user.IsAuditor || user.IsAdmin)
+            {
+                page.Append("<a href=\"/console/activity\">Activity</a><a href=\"/console/report\">PHI report</a>");
+            }
+
             if (user.IsAdmin)
             {
                 page.Append("<a href=\"/console/sessions\">Sessions</a>");
@@ -111,6 +116,9 @@ internal sealed class ConsoleHtml
         button.approve { background: #1f7a3a; color: #fff; border: 0; padding: .45rem .9rem; border-radius: 4px; cursor: pointer; }
         button.deny { background: #a12a2a; color: #fff; border: 0; padding: .45rem .9rem; border-radius: 4px; cursor: pointer; }
         table { border-collapse: collapse; background: #fff; }
+        td.sql { font-family: ui-monospace, monospace; font-size: .85rem; }
+        form.filters { display: flex; flex-wrap: wrap; gap: .8rem; align-items: end; margin-bottom: 1rem; }
+        svg.chart { background: #fff; border: 1px solid #d7dbe3; }
         th, td { border: 1px solid #d7dbe3; padding: .3rem .6rem; text-align: left; }
         """;
 

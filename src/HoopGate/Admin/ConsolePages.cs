@@ -20,6 +20,7 @@ namespace HoopGate.Admin;
 /// POST /console/reviews/{id}/deny
 /// GET  /console/sessions                 admins: the gateway's sessions; POST /console/sessions/{id}/terminate
 /// GET  /console/events                   text/event-stream: "change" whenever a request is filed or decided anywhere
+/// GET  /console/activity, /console/statements/…, /console/report(.csv)   auditors and admins (<see cref="ConsoleReports"/>)
 /// POST /console/signout
 /// </code>
 /// Nobody signed in is sent to the identity provider; someone signed in without a console role gets 403; a form without
@@ -217,6 +218,8 @@ internal static class ConsolePages
             }
         });
 
+        ConsoleReports.Map(app, gateway, Who);
+
         app.MapGet("/console/denied", (HttpContext context) =>
             Problem(context, Who(context), 403, "Your groups give you no role in the console (approver, auditor or admin)."));
 
@@ -234,7 +237,7 @@ internal static class ConsolePages
     }
 
     /// <summary>Nobody signed in: to the identity provider. Signed in without a role: 403.</summary>
-    private static IResult? Gate(HttpContext context, ConsoleUser? user, bool needsRole = true)
+    internal static IResult? Gate(HttpContext context, ConsoleUser? user, bool needsRole = true)
     {
         if (user is null)
         {
@@ -270,7 +273,7 @@ internal static class ConsolePages
         }
     }
 
-    private static string AntiforgeryToken(HttpContext context) =>
+    internal static string AntiforgeryToken(HttpContext context) =>
         context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context).RequestToken ?? "";
 
     private static void AppendNotice(ConsoleHtml html, HttpContext context)
@@ -282,12 +285,12 @@ internal static class ConsolePages
         }
     }
 
-    private static IResult Problem(HttpContext context, ConsoleUser? user, int status, string message)
+    internal static IResult Problem(HttpContext context, ConsoleUser? user, int status, string message)
     {
         string token = user is null ? "" : AntiforgeryToken(context);
         string title = status switch { 400 => "Bad request", 401 => "Not signed in", 403 => "Not allowed", 404 => "Not found", 409 => "Already decided", _ => "Error" };
         return Page(new ConsoleHtml().Element("p", message, "problem").Raw("<p><a href=\"/console\">Back to the inbox</a></p>").Page(title, user, token), status);
     }
 
-    private static IResult Page(string html, int status = 200) => Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+    internal static IResult Page(string html, int status = 200) => Results.Content(html, "text/html; charset=utf-8", statusCode: status);
 }

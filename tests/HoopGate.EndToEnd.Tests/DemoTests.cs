@@ -52,6 +52,14 @@ public sealed class DemoTests
             Assert.StartsWith("***-**-", psql.StandardOutput.Trim(), StringComparison.Ordinal);
             Assert.True(Directory.Exists(directory));
 
+            // The compliance console sends a browser to the issuer's login page, which offers the demo's people.
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            HttpResponseMessage console = await http.GetAsync(details.GetProperty("console_url").GetString()).Within();
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, console.StatusCode);
+            string login = await http.GetStringAsync(console.Headers.Location).Within();
+            Assert.Contains("Abe Approver", login, StringComparison.Ordinal);
+            Assert.Contains("Audrey Auditor", login, StringComparison.Ordinal);
+
             Assert.Equal(0, Kill(demo.Id, "TERM"));
             await demo.WaitForExitAsync().Within(TimeSpan.FromSeconds(60));
             Assert.Equal(0, demo.ExitCode);

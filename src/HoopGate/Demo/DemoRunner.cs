@@ -25,8 +25,21 @@ internal sealed class DemoRunner
         ["analyst"] = "analysts",
         ["agent"] = "mcp-agents",
         ["approver"] = "approvers",
+        ["auditor"] = "auditors",
         ["admin"] = "admins",
     };
+
+    /// <summary>Who the development issuer's login page offers for the compliance console.</summary>
+    private static readonly DevelopmentUser[] ConsoleUsers =
+    [
+        new("approver@demo.example", "Abe Approver", "approver@demo.example", [Groups["approver"]]),
+        new("auditor@demo.example", "Audrey Auditor", "auditor@demo.example", [Groups["auditor"]]),
+        new("admin@demo.example", "Ada Admin", "admin@demo.example", [Groups["admin"]]),
+        new("analyst@demo.example", "Ana Analyst (no console role)", "analyst@demo.example", [Groups["analyst"]]),
+    ];
+
+    /// <summary>The compliance console's client id at the development issuer.</summary>
+    private const string ConsoleClientId = "hoopgate-console";
 
     private const string Database = "clinic";
     private const string AuditDatabase = "hoopgate_audit";
@@ -72,7 +85,7 @@ internal sealed class DemoRunner
                 await _out.WriteLineAsync("Starting the HoopGate demo in " + directory + " …");
                 cluster = await EmbeddedPostgres.StartAsync(Path.Combine(directory, "postgres"), FreePort(), stopping);
                 Secrets secrets = await PrepareDatabasesAsync(cluster, directory, stopping);
-                issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions { KeyFile = Path.Combine(directory, "issuer.key") }, stopping);
+                issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions { KeyFile = Path.Combine(directory, "issuer.key"), Users = ConsoleUsers }, stopping);
                 string config = await WriteConfigurationAsync(directory, cluster, issuer, secrets);
 
                 gateway = GatewayHost.CreateBuilder(config).Build();
@@ -215,7 +228,7 @@ internal sealed class DemoRunner
             },
             ["Masking"] = new { PseudonymKeyFile = secrets.PathOf("pseudonym-key") },
             ["Approvals"] = new { ApproverGroups = new[] { Groups["approver"] } },
-            ["Admin"] = new { Enabled = true, ListenAddress = "127.0.0.1", Port = _options.AdminPort },
+            ["Admin"] = new { Enabled = true, ListenAddress = "127.0.0.1", Port = _options.AdminPort, Console = new { Enabled = true, ClientId = ConsoleClientId } },
             ["Policy"] = new { Path = "policy.yaml" },
             ["Logging"] = new { Level = "Warning" },
         };
@@ -238,6 +251,7 @@ internal sealed class DemoRunner
         text.AppendLine();
         text.AppendLine("  gateway      127.0.0.1:" + port + "  (database " + Database + "; an OIDC token is the password)");
         text.AppendLine("  admin API    " + admin.ToString().TrimEnd('/'));
+        text.AppendLine("  console      " + admin.ToString().TrimEnd('/') + "/console  (sign in as the approver, auditor or admin on the issuer's page)");
         text.AppendLine("  OIDC issuer  " + issuer.Issuer + "  (development only; tokens: hoopgate dev-token)");
         text.AppendLine("  config       " + config);
         text.AppendLine();
@@ -261,6 +275,7 @@ internal sealed class DemoRunner
         text.AppendLine("  " + hoopgate + " approvals list --config " + config);
         text.AppendLine("  " + hoopgate + " approvals approve <id> --config " + config + " --comment \"ok for the demo\"");
         text.AppendLine("  (or over HTTP: curl -H \"Authorization: Bearer $HOOPGATE_TOKEN\" " + admin.ToString().TrimEnd('/') + "/approvals)");
+        text.AppendLine("  (or in a browser: " + admin.ToString().TrimEnd('/') + "/console, signed in as Abe Approver)");
         text.AppendLine();
         text.AppendLine("Compliance: the audit trail of everything above.");
         text.AppendLine("  psql \"" + cluster.Uri(AuditDatabase) + "\" \\");
@@ -279,6 +294,7 @@ internal sealed class DemoRunner
             ["issuer_url"] = issuer.Issuer,
             ["issuer_key_file"] = Path.Combine(directory, "issuer.key"),
             ["admin_url"] = admin.ToString().TrimEnd('/'),
+            ["console_url"] = admin.ToString().TrimEnd('/') + "/console",
             ["upstream_connection"] = cluster.Uri(Database),
             ["audit_connection"] = cluster.Uri(AuditDatabase),
             ["config_file"] = config,

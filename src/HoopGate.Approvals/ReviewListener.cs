@@ -37,8 +37,8 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
     {
         var signal = new SemaphoreSlim(0);
         _waiters[id] = signal;
-        await EnsureListeningAsync(cancellationToken);
-        return new Subscription(() => _waiters.TryRemove(new KeyValuePair<long, SemaphoreSlim>(id, signal)), signal);
+        var subscription = new Subscription(() => _waiters.TryRemove(new KeyValuePair<long, SemaphoreSlim>(id, signal)), signal);
+        return await ListeningAsync(subscription, cancellationToken);
     }
 
     /// <summary>
@@ -49,8 +49,22 @@ public sealed partial class ReviewListener : IHostedService, IAsyncDisposable
     {
         var signal = new SemaphoreSlim(0, 1);
         _watchers[signal] = 0;
-        await EnsureListeningAsync(cancellationToken);
-        return new Subscription(() => _watchers.TryRemove(signal, out _), signal);
+        return await ListeningAsync(new Subscription(() => _watchers.TryRemove(signal, out _), signal), cancellationToken);
+    }
+
+    /// <summary>Returns the subscription once LISTEN is in effect; disposes it when the caller gives up first.</summary>
+    private async Task<Subscription> ListeningAsync(Subscription subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureListeningAsync(cancellationToken);
+            return subscription;
+        }
+        catch
+        {
+            subscription.Dispose();
+            throw;
+        }
     }
 
     private async Task EnsureListeningAsync(CancellationToken cancellationToken)

@@ -86,17 +86,22 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         string table = await CreateTableAsync(rows: 3);
         using ChromeDriver browser = StartBrowser();
         SignIn(browser, Approver);
-        Assert.Contains("Nothing is waiting", browser.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(table, browser.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
 
         // psql's DELETE without WHERE is held; the open inbox shows it by itself (server-sent event, then a reload).
-        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table + " /* justification: clearing the test fixture */");
-        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+        // The justification carries markup, as an attacker's would: it must arrive as text, never as a script.
+        const string Markup = "</pre><script>document.title='pwned'</script><b>bold</b>";
+        Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table + " /* justification: clearing the test fixture " + Markup + " */");
+        IWebElement review = WaitForReview(browser, table);
         Assert.Contains("DELETE FROM " + table, review.FindElement(By.CssSelector("pre.sql")).Text, StringComparison.Ordinal);
-        Assert.Contains("clearing the test fixture", review.Text, StringComparison.Ordinal);
+        Assert.Contains("clearing the test fixture " + Markup, review.Text, StringComparison.Ordinal);
+        Assert.Empty(review.FindElements(By.TagName("script")));
+        Assert.Empty(review.FindElements(By.TagName("b")));
+        Assert.DoesNotContain("pwned", browser.Title, StringComparison.Ordinal);
         Assert.Contains("held: the requester's session waits", review.Text, StringComparison.Ordinal);
         Screenshot(browser, "console-inbox.png");
 
-        review.FindElement(By.Name("comment")).SendKeys("checked with the fixture's owner");
+        review = TypeComment(browser, table, "checked with the fixture's owner");
         review.FindElement(By.CssSelector("button.approve")).Click();
         Assert.Contains("Approved review request", WaitFor(browser, By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
 
@@ -112,8 +117,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         using ChromeDriver browser = StartBrowser();
         SignIn(browser, Approver);
         Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table);
-        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
-        review.FindElement(By.Name("comment")).SendKeys("not during clinic hours");
+        IWebElement review = TypeComment(browser, table, "not during clinic hours");
         review.FindElement(By.CssSelector("button.deny")).Click();
         Assert.Contains("Denied review request", WaitFor(browser, By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
 
@@ -130,7 +134,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         using ChromeDriver browser = StartBrowser();
         SignIn(browser, Approver);
         Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table);
-        IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+        IWebElement review = TypeComment(browser, table, "forged"); // typing also stops live reloads from restoring the token
         string id = review.GetAttribute("id")!;
 
         // What a forged cross-site form would send: everything but the token.
@@ -141,7 +145,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         browser.Navigate().GoToUrl(_console);
         Assert.NotEmpty(browser.FindElements(By.Id(id)));
         Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
-        WaitFor(browser, By.CssSelector("article.review button.deny")).Click();
+        WaitForReview(browser, table).FindElement(By.CssSelector("button.deny")).Click();
         await psql.Within(TimeSpan.FromSeconds(60));
         Assert.Equal(1L, await CountAsync(table));
     }
@@ -154,7 +158,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         using (ChromeDriver browser = StartBrowser())
         {
             SignIn(browser, Auditor);
-            IWebElement review = WaitFor(browser, By.CssSelector("article.review"));
+            IWebElement review = WaitForReview(browser, table);
             Assert.Contains("DELETE FROM " + table, review.Text, StringComparison.Ordinal);
             Assert.Empty(review.FindElements(By.CssSelector("button")));
             Assert.Contains("auditor", browser.FindElement(By.CssSelector("header .who")).Text, StringComparison.Ordinal);
@@ -268,6 +272,66 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         }
     }
 
+    /// <summary>
+    /// Types a comment into the request's form (the page no longer reloads itself then); a live reload between finding
+    /// the form and typing is retried.
+    /// </summary>
+    private static IWebElement TypeComment(ChromeDriver browser, string table, string comment)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                IWebElement review = WaitForReview(browser, table);
+                review.FindElement(By.Name("comment")).SendKeys(comment);
+                return review;
+            }
+            catch (StaleElementReferenceException) when (attempt < 10)
+            {
+                // Reloaded under us: again.
+            }
+        }
+    }
+
+    /// <summary>The inbox's article for the statement on <paramref name="table"/> (other tests' requests may be pending too).</summary>
+    private static IWebElement WaitForReview(ChromeDriver browser, string table)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (browser.FindElements(By.CssSelector("article.review")).FirstOrDefault(a => a.FindElement(By.CssSelector("pre.sql")).Text.Contains(table, StringComparison.Ordinal)) is { } found)
+                {
+                    return found;
+                }
+            }
+            catch (StaleElementReferenceException)
+            {
+                // The page reloaded under us (a live update): look again.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail("no request for " + table + " on " + browser.Url + " within 30 s:\n" + PageText(browser));
+            }
+
+            Thread.Sleep(100);
+        }
+    }
+
+    private static string PageText(ChromeDriver browser)
+    {
+        try
+        {
+            return browser.FindElement(By.TagName("body")).Text;
+        }
+        catch (WebDriverException)
+        {
+            return "(the page is loading)";
+        }
+    }
+
     private static IWebElement WaitFor(ChromeDriver browser, By by)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -279,7 +343,11 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
                 return found.First();
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "no " + by + " on " + browser.Url + " within 30 s:\n" + browser.FindElement(By.TagName("body")).Text);
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail("no " + by + " on " + browser.Url + " within 30 s:\n" + PageText(browser));
+            }
+
             Thread.Sleep(100);
         }
     }

@@ -47,6 +47,20 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
                 failures.Add("HoopGate:Admin:Console:ClientSecretFile " + secret + " does not exist");
             }
 
+            bool proxied = address is not null && !IPAddress.IsLoopback(address) && string.IsNullOrEmpty(options.CertificatePath);
+            if (console.PublicOrigin is { Length: > 0 } origin)
+            {
+                if (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttps || uri.AbsolutePath != "/")
+                {
+                    failures.Add("HoopGate:Admin:Console:PublicOrigin must be an https origin such as https://console.example.org, not '" + origin + "'");
+                }
+            }
+            else if (proxied)
+            {
+                failures.Add("HoopGate:Admin:Console:PublicOrigin is required when the admin port speaks plain HTTP off loopback: "
+                    + "the https address browsers use, so that sign-in returns there and cookies are Secure");
+            }
+
             if (console.IdleTimeoutMinutes < 1 || console.MaxSessionHours < 1)
             {
                 failures.Add("HoopGate:Admin:Console:IdleTimeoutMinutes and MaxSessionHours must be at least 1");

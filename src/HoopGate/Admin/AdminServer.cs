@@ -62,6 +62,10 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<IHostLifetime, Demo.EmbeddedHostLifetime>();
         builder.Services.AddSingleton(tokens);
+
+        // Errors of the admin host (a failed sign-in callback, an unhandled exception) go to the gateway's logs; its
+        // settings hold Microsoft.* at Warning, so requests and their query strings are not logged.
+        builder.Services.AddSingleton(_gateway.GetRequiredService<ILoggerFactory>());
         OidcOptions oidc = _gateway.GetRequiredService<IOptions<OidcOptions>>().Value;
         if (_options.Console.Enabled)
         {
@@ -71,7 +75,7 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         _app = builder.Build();
         if (_options.Console.Enabled)
         {
-            ConsoleSignIn.UseMiddleware(_app);
+            ConsoleSignIn.UseMiddleware(_app, _options, oidc);
             ConsolePages.Map(_app, _gateway, _options, oidc);
         }
 

@@ -123,8 +123,9 @@ internal sealed class ConsoleHtml
         """;
 
     /// <summary>
-    /// The inbox's live updates: a server-sent event says a request was filed or decided somewhere; the page reloads,
-    /// unless someone is typing a comment, who is told instead.
+    /// The inbox's live updates: a server-sent event says a request was filed or decided somewhere; the page reloads
+    /// (marked live=1: not activity that keeps the sign-in alive), unless someone is typing a comment, who is told instead.
+    /// When the sign-in lapses the stream says so and the page shows that.
     /// </summary>
     public const string Script = """
         'use strict';
@@ -136,8 +137,12 @@ internal sealed class ConsoleHtml
             if (typing) {
               document.getElementById('stale').hidden = false;
             } else {
-              window.location.reload();
+              window.location.replace('/console?live=1');
             }
+          });
+          source.addEventListener('expired', function () {
+            source.close();
+            window.location.replace('/console?live=1');
           });
         })();
         """;

@@ -36,4 +36,11 @@ public sealed class ConsoleOptions
     /// cookies; default: keys in memory, so a restart signs everyone out.
     /// </summary>
     public string? KeyDirectory { get; set; }
+
+    /// <summary>
+    /// The https origin browsers use when a TLS proxy sits in front of a plain-HTTP admin port (<c>AllowInsecureHttp</c>),
+    /// such as <c>https://console.example.org</c>: the sign-in redirect URI is built from it and cookies are Secure.
+    /// Required in that case.
+    /// </summary>
+    public string? PublicOrigin { get; set; }
 }

@@ -16,9 +16,10 @@ namespace HoopGate.Admin;
 /// The compliance console's pages (server-rendered HTML under <c>/console</c>):
 /// <code>
 /// GET  /console                          the pending inbox of every instance; live (server-sent events) while open
-/// POST /console/reviews/{id}/approve     approvers only; comment; anti-forgery token → 303 to the inbox with a notice
-/// POST /console/reviews/{id}/deny
-/// GET  /console/sessions                 admins: the gateway's sessions; POST /console/sessions/{id}/terminate
+/// POST /console/reviews/{id}/decide      approvers only; decision=approve|deny, comment, anti-forgery token → 302 to the inbox
+///                                        with a notice
+/// GET  /console/sessions                 admins: this instance's sessions; POST /console/sessions/{id}/terminate (the form names
+///                                        the instance that listed it: behind a load balancer another one refuses)
 /// GET  /console/events                   text/event-stream: "change" whenever a request is filed or decided anywhere
 /// GET  /console/activity, /console/statements/…, /console/report(.csv)   auditors and admins (<see cref="ConsoleReports"/>)
 /// POST /console/signout
@@ -29,6 +30,9 @@ namespace HoopGate.Admin;
 internal static class ConsolePages
 {
     private const int MaxCommentLength = 2000;
+
+    /// <summary>This process among several behind one address: session ids are numbered per process.</summary>
+    private static readonly string s_instance = Guid.NewGuid().ToString("N");
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
     {
@@ -163,7 +167,8 @@ internal static class ConsolePages
                     .Element("td", string.Join(", ", session.Groups)).Element("td", session.Database)
                     .Element("td", (session.ClientAddress ?? "") + (session.Application is { Length: > 0 } app ? " · " + app : "") + (session.ClientTls ? " · TLS" : ""))
                     .Element("td", ConsoleHtml.Age(DateTimeOffset.UtcNow - session.StartedAt) + " ago").Element("td", session.Statements.ToString(CultureInfo.InvariantCulture))
-                    .Raw("<td>").FormStart("/console/sessions/" + id + "/terminate", token).Raw("<button type=\"submit\" class=\"deny\">End</button></form></td></tr>");
+                    .Raw("<td>").FormStart("/console/sessions/" + id + "/terminate", token)
+                    .Raw("<input type=\"hidden\" name=\"instance\" value=\"" + s_instance + "\"><button type=\"submit\" class=\"deny\">End</button></form></td></tr>");
             }
 
             html.Raw("</tbody></table>");
@@ -181,6 +186,12 @@ internal static class ConsolePages
             if (!user.IsAdmin)
             {
                 return Problem(context, user, 403, "Sessions are for admins.");
+            }
+
+            IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted);
+            if (form["instance"] != s_instance)
+            {
+                return Problem(context, user, 409, "That session list came from another gateway instance; open Sessions again on the one that holds the session.");
             }
 
             return gateway.GetRequiredService<GatewayListener>().Terminate(id)
@@ -201,16 +212,20 @@ internal static class ConsolePages
             await context.Response.WriteAsync(": listening\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
 
-            // The stream ends with the idle timeout, so that the browser's reconnect shows the cookie again.
-            DateTimeOffset end = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(admin.Console.IdleTimeoutMinutes);
+            // The stream does not outlive the sign-in (it does not renew it either): when the cookie lapses the page is told.
+            AuthenticateResult signedIn = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            DateTimeOffset end = signedIn.Properties?.ExpiresUtc ?? DateTimeOffset.UtcNow + TimeSpan.FromMinutes(admin.Console.IdleTimeoutMinutes);
             try
             {
                 while (DateTimeOffset.UtcNow < end)
                 {
-                    bool changed = await changes.WaitAsync(TimeSpan.FromSeconds(15), context.RequestAborted);
+                    TimeSpan wait = TimeSpan.FromSeconds(Math.Clamp((end - DateTimeOffset.UtcNow).TotalSeconds, 0.1, 15));
+                    bool changed = await changes.WaitAsync(wait, context.RequestAborted);
                     await context.Response.WriteAsync(changed ? "event: change\ndata: requests\n\n" : ": still here\n\n", context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
                 }
+
+                await context.Response.WriteAsync("event: expired\ndata: signed out\n\n", context.RequestAborted);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -239,6 +254,13 @@ internal static class ConsolePages
     /// <summary>Nobody signed in: to the identity provider. Signed in without a role: 403.</summary>
     internal static IResult? Gate(HttpContext context, ConsoleUser? user, bool needsRole = true)
     {
+        if (user is null && ConsoleSignIn.IsAutomatic(context.Request))
+        {
+            // The page reloading by itself does not start a sign-in: it says the session ended.
+            return Page(new ConsoleHtml().Element("p", "Your console session has ended.", "problem").Raw("<p><a href=\"/console\">Sign in again</a></p>")
+                .Page("Signed out", null, ""), 401);
+        }
+
         if (user is null)
         {
             return Results.Challenge(new AuthenticationProperties { RedirectUri = context.Request.Path.StartsWithSegments("/console/events") ? "/console" : context.Request.Path.ToString() });

@@ -29,8 +29,12 @@ internal static class ConsoleSignIn
             : oidc.Issuers.FirstOrDefault())
             ?? throw new InvalidOperationException("the compliance console signs people in with an issuer of HoopGate:Oidc:Issuers; "
                 + (console.Issuer is null ? "none is configured" : console.Issuer + " is not one of them"));
-        bool https = !string.IsNullOrEmpty(admin.CertificatePath);
+        // Browsers reach the console over https when Kestrel has a certificate or a TLS proxy is in front (PublicOrigin);
+        // only plain HTTP on loopback (validated) goes without Secure cookies.
+        string? publicOrigin = console.PublicOrigin?.TrimEnd('/');
+        bool https = !string.IsNullOrEmpty(admin.CertificatePath) || publicOrigin is not null;
         CookieSecurePolicy secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        TimeSpan idle = TimeSpan.FromMinutes(console.IdleTimeoutMinutes);
 
         IDataProtectionBuilder protection = services.AddDataProtection().SetApplicationName("hoopgate-console");
         if (console.KeyDirectory is { Length: > 0 } keys)
@@ -55,8 +59,19 @@ internal static class ConsoleSignIn
                 o.Cookie.SameSite = SameSiteMode.Lax; // Strict would drop it on the redirect back from the identity provider
                 o.Cookie.SecurePolicy = secure;
                 o.Cookie.Path = "/";
-                o.ExpireTimeSpan = TimeSpan.FromMinutes(console.IdleTimeoutMinutes);
+                o.ExpireTimeSpan = idle;
                 o.SlidingExpiration = true;
+
+                // The inbox's automatic reloads (?live=1) and its event stream are not activity: an unattended page must expire.
+                o.Events.OnCheckSlidingExpiration = context =>
+                {
+                    if (IsAutomatic(context.Request))
+                    {
+                        context.ShouldRenew = false;
+                    }
+
+                    return Task.CompletedTask;
+                };
                 o.AccessDeniedPath = "/console/denied";
                 o.Events.OnSigningIn = context =>
                 {
@@ -98,6 +113,48 @@ internal static class ConsoleSignIn
                 o.SaveTokens = false; // nothing of the provider's tokens is kept in the cookie
                 o.UseTokenLifetime = false;
                 o.TokenValidationParameters.NameClaimType = "name";
+
+                // An expired console sign-in is not renewed silently from the provider's own session: max_age asks it to
+                // authenticate the person again, and an auth_time older than the idle timeout is refused.
+                o.MaxAge = idle;
+                o.Events.OnRedirectToIdentityProvider = context =>
+                {
+                    if (publicOrigin is not null)
+                    {
+                        context.ProtocolMessage.RedirectUri = publicOrigin + CallbackPath;
+                    }
+
+                    return Task.CompletedTask;
+                };
+                o.Events.OnTokenValidated = context =>
+                {
+                    if (context.Principal?.FindFirst("auth_time")?.Value is { } authTime
+                        && long.TryParse(authTime, NumberStyles.Integer, CultureInfo.InvariantCulture, out long seconds)
+                        && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(seconds) > idle + TimeSpan.FromMinutes(1))
+                    {
+                        context.Fail("the identity provider did not authenticate the person again (auth_time is older than the console's idle timeout)");
+                    }
+
+                    return Task.CompletedTask;
+                };
+                o.Events.OnAuthorizationCodeReceived = context =>
+                {
+                    if (publicOrigin is not null && context.TokenEndpointRequest is { } redeem)
+                    {
+                        redeem.RedirectUri = publicOrigin + CallbackPath;
+                    }
+
+                    return Task.CompletedTask;
+                };
+
+                // Front-channel logout is not offered: a GET anyone can link to must not sign people out.
+                o.RemoteSignOutPath = "/console/signout-oidc";
+                o.Events.OnRemoteSignOut = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
                 o.TokenValidationParameters.ValidAlgorithms = oidc.AllowedAlgorithms;
                 o.CorrelationCookie.SameSite = SameSiteMode.Lax;
                 o.CorrelationCookie.SecurePolicy = secure;
@@ -115,16 +172,30 @@ internal static class ConsoleSignIn
         });
     }
 
+    /// <summary>A request the page makes by itself (live reload, event stream), not the person.</summary>
+    public static bool IsAutomatic(HttpRequest request) =>
+        request.Query["live"] == "1" || request.Path.StartsWithSegments("/console/events", StringComparison.Ordinal);
+
     /// <summary>Security headers on every console answer, then authentication (which also serves the OIDC callback).</summary>
-    public static void UseMiddleware(WebApplication app)
+    public static void UseMiddleware(WebApplication app, AdminOptions admin, OidcOptions oidc)
     {
+        // A search form submitted after the sign-in lapsed is redirected to the provider: form-action must allow its origin.
+        string issuer = (admin.Console.Issuer is { Length: > 0 } named ? named : oidc.Issuers.FirstOrDefault()?.Issuer) ?? "";
+        string provider = Uri.TryCreate(issuer, UriKind.Absolute, out Uri? uri) ? " " + uri.GetLeftPart(UriPartial.Authority) : "";
+        bool https = !string.IsNullOrEmpty(admin.CertificatePath) || !string.IsNullOrEmpty(admin.Console.PublicOrigin);
+        string policy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
+            + "form-action 'self'" + provider + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/console", StringComparison.Ordinal))
             {
                 IHeaderDictionary headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
-                    + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                headers.ContentSecurityPolicy = policy;
+                if (https)
+                {
+                    headers.StrictTransportSecurity = "max-age=31536000";
+                }
+
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";

@@ -45,9 +45,11 @@ internal sealed class ConsoleUser
     /// <summary>Whether the inbox shows them this request.</summary>
     public bool Sees(ReviewRequest request) => ReadsAll || ApproverRoles.MayDecide(Groups, request);
 
-    /// <summary>Whether they get the approve and deny buttons (the store refuses self-approval again).</summary>
-    public bool MayDecide(ReviewRequest request) =>
-        IsApprover && request.RequesterSubject != Subject && (_approvers.SeesAll(Groups) || ApproverRoles.MayDecide(Groups, request));
+    /// <summary>
+    /// Whether they get the approve and deny buttons: in one of the request's approver groups and not its requester (the
+    /// store checks both again).
+    /// </summary>
+    public bool MayDecide(ReviewRequest request) => request.RequesterSubject != Subject && ApproverRoles.MayDecide(Groups, request);
 
     /// <summary>The person behind a console cookie, or null when nobody is signed in.</summary>
     public static ConsoleUser? From(ClaimsPrincipal principal, IReadOnlyList<string> groupClaims, ApproverRoles approvers, ConsoleOptions console, AdminOptions admin)

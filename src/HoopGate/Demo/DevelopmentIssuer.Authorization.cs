@@ -18,10 +18,13 @@ namespace HoopGate.Demo;
 ///      a login page listing <see cref="DevelopmentIssuerOptions.Users"/>; picking one POSTs back here
 /// POST {Issuer}/authorize   → 302 to redirect_uri?code=…&amp;state=… (the code is good once, for 60 s)
 /// POST {Issuer}/token       grant_type=authorization_code, code, redirect_uri, client_id, code_verifier
-///      → {"id_token", "access_token", "token_type": "Bearer", "expires_in"}
+///      → {"id_token", "access_token", "token_type": "Bearer", "expires_in"} (both for the client: audience = client id)
 /// </code>
-/// PKCE with S256 is required and redirect URIs must point at a loopback address: the page authenticates nobody, so what
-/// it hands out must not be usable by anything but a local browser application.
+/// The page authenticates nobody: anyone who can reach the loopback port can sign in as any listed user, exactly as anyone
+/// who can read the key file can mint tokens with <c>hoopgate dev-token</c>. What it hands out is therefore kept narrow:
+/// only for <see cref="DevelopmentIssuerOptions.ClientIds"/>, only tokens whose audience is that client (never one the
+/// gateway accepts as a database password), PKCE S256 required, redirect URIs on loopback without fragments, at most
+/// <see cref="MaxOutstandingCodes"/> codes outstanding.
 /// </summary>
 public sealed partial class DevelopmentIssuer
 {
@@ -29,6 +32,7 @@ public sealed partial class DevelopmentIssuer
     private const string TokenPath = "/token";
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SignInLifetime = TimeSpan.FromMinutes(10);
+    private const int MaxOutstandingCodes = 1000;
 
     private readonly ConcurrentDictionary<string, AuthorizationGrant> _codes = new(StringComparer.Ordinal);
 
@@ -40,7 +44,7 @@ public sealed partial class DevelopmentIssuer
     }
 
     /// <summary>The request's parameters, checked; or why not.</summary>
-    private static (AuthorizationRequest? Request, string? Error) ReadAuthorizationRequest(Func<string, string?> get)
+    private (AuthorizationRequest? Request, string? Error) ReadAuthorizationRequest(Func<string, string?> get)
     {
         string? redirect = get("redirect_uri");
         if (get("response_type") != "code")
@@ -48,13 +52,14 @@ public sealed partial class DevelopmentIssuer
             return (null, "response_type must be code");
         }
 
-        if (string.IsNullOrEmpty(get("client_id")))
+        if (!_clientIds.Contains(get("client_id") ?? "", StringComparer.Ordinal))
         {
-            return (null, "client_id is required");
+            return (null, "client_id must be one of the development issuer's clients (" + string.Join(", ", _clientIds) + ")");
         }
 
         if (!Uri.TryCreate(redirect, UriKind.Absolute, out Uri? redirectUri) || redirectUri.Scheme is not ("http" or "https")
-            || !(redirectUri.IsLoopback || IPAddress.TryParse(redirectUri.Host, out IPAddress? ip) && IPAddress.IsLoopback(ip)))
+            || !(redirectUri.IsLoopback || IPAddress.TryParse(redirectUri.Host, out IPAddress? ip) && IPAddress.IsLoopback(ip))
+            || redirectUri.Fragment.Length > 0 || redirect!.Contains('#', StringComparison.Ordinal))
         {
             return (null, "redirect_uri must be an http(s) address on loopback: the development issuer signs in local applications only");
         }
@@ -125,8 +130,14 @@ public sealed partial class DevelopmentIssuer
             }
         }
 
+        if (_codes.Count >= MaxOutstandingCodes)
+        {
+            await WritePageAsync(context, 503, "<p>Too many sign-ins are waiting for their code to be redeemed; try again in a minute.</p>");
+            return;
+        }
+
         string code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        _codes[code] = new AuthorizationGrant(request, user, DateTimeOffset.UtcNow + CodeLifetime);
+        _codes[code] = new AuthorizationGrant(request, user, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow + CodeLifetime);
         string location = request.RedirectUri + (request.RedirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?")
             + "code=" + Uri.EscapeDataString(code) + (request.State is null ? "" : "&state=" + Uri.EscapeDataString(request.State));
         context.Response.Headers.CacheControl = "no-store";
@@ -160,7 +171,11 @@ public sealed partial class DevelopmentIssuer
         }
 
         DevelopmentUser user = grant.User;
-        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["name"] = user.Name };
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["name"] = user.Name,
+            ["auth_time"] = grant.SignedInAt.ToUnixTimeSeconds(),
+        };
         if (grant.Request.Nonce is { } nonce)
         {
             claims["nonce"] = nonce;
@@ -175,7 +190,16 @@ public sealed partial class DevelopmentIssuer
             Lifetime = SignInLifetime,
             ExtraClaims = claims,
         });
-        string accessToken = CreateToken(new DevelopmentTokenRequest { Subject = user.Subject, Email = user.Email, Groups = user.Groups, Lifetime = SignInLifetime });
+        // OIDC clients insist on an access token beside the ID token; this one is for the client too (its audience), so a
+        // gateway that accepts its own audience refuses it as a database password.
+        string accessToken = CreateToken(new DevelopmentTokenRequest
+        {
+            Subject = user.Subject,
+            Email = user.Email,
+            Groups = user.Groups,
+            Audience = grant.Request.ClientId,
+            Lifetime = SignInLifetime,
+        });
         await WriteJsonAsync(context, writer =>
         {
             writer.WriteStartObject();
@@ -240,5 +264,5 @@ public sealed partial class DevelopmentIssuer
         ];
     }
 
-    private sealed record AuthorizationGrant(AuthorizationRequest Request, DevelopmentUser User, DateTimeOffset Expires);
+    private sealed record AuthorizationGrant(AuthorizationRequest Request, DevelopmentUser User, DateTimeOffset SignedInAt, DateTimeOffset Expires);
 }

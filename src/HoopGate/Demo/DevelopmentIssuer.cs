@@ -39,19 +39,21 @@ public sealed partial class DevelopmentIssuer : IAsyncDisposable
 
     private const string JwksPath = "/jwks";
 
-    private static readonly string[] ClaimsSupported = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "groups", "email", "name", "nonce", "azp", "client_id"];
+    private static readonly string[] ClaimsSupported = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "groups", "email", "name", "nonce", "auth_time", "azp", "client_id"];
 
     private readonly string _defaultAudience;
     private readonly IReadOnlyList<DevelopmentUser> _users;
+    private readonly IReadOnlyList<string> _clientIds;
     private volatile DevelopmentSigningKey _key;
     private WebApplication? _app;
     private int _disposed;
 
-    private DevelopmentIssuer(DevelopmentSigningKey key, string defaultAudience, IReadOnlyList<DevelopmentUser> users)
+    private DevelopmentIssuer(DevelopmentSigningKey key, string defaultAudience, IReadOnlyList<DevelopmentUser> users, IReadOnlyList<string> clientIds)
     {
         _key = key;
         _defaultAudience = defaultAudience;
         _users = users;
+        _clientIds = clientIds;
     }
 
     /// <summary>The <c>iss</c> of its tokens, such as <c>http://127.0.0.1:54321/hoopgate-dev</c>.</summary>
@@ -83,7 +85,7 @@ public sealed partial class DevelopmentIssuer : IAsyncDisposable
         }
 
         DevelopmentSigningKey key = options.KeyFile is null ? DevelopmentSigningKey.Generate() : DevelopmentSigningKey.LoadOrCreate(options.KeyFile);
-        var issuer = new DevelopmentIssuer(key, options.Audience, options.Users);
+        var issuer = new DevelopmentIssuer(key, options.Audience, options.Users, options.ClientIds);
         try
         {
             await issuer.StartServerAsync(address, options.Port, cancellationToken);
@@ -182,8 +184,6 @@ public sealed partial class DevelopmentIssuer : IAsyncDisposable
         writer.WriteEndArray();
         writer.WriteStartArray("token_endpoint_auth_methods_supported");
         writer.WriteStringValue("none");
-        writer.WriteStringValue("client_secret_post");
-        writer.WriteStringValue("client_secret_basic");
         writer.WriteEndArray();
         writer.WriteStartArray("scopes_supported");
         writer.WriteStringValue("openid");

@@ -32,4 +32,7 @@ public sealed class DevelopmentIssuerOptions
     /// browser applications such as the compliance console. Default: none (the page says so).
     /// </summary>
     public IReadOnlyList<DevelopmentUser> Users { get; set; } = [];
+
+    /// <summary>The client ids the login page serves (the <c>aud</c> of the ID tokens it issues). Default: <c>hoopgate-console</c>.</summary>
+    public IReadOnlyList<string> ClientIds { get; set; } = ["hoopgate-console"];
 }

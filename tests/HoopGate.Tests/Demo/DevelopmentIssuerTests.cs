@@ -277,6 +277,97 @@ public sealed class DevelopmentIssuerTests : IDisposable
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(DefaultTimeout));
     }
 
+    [Fact]
+    public async Task The_code_flow_gives_an_id_token_for_the_client_once_and_only_with_the_right_verifier()
+    {
+        var user = new DevelopmentUser("ana", "Ana", "ana@example.test", ["auditors"]);
+        await using DevelopmentIssuer issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions { Users = [user] }).WaitAsync(DefaultTimeout);
+        const string Redirect = "http://127.0.0.1:9/callback";
+        const string Verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
+
+        string page = await Http.GetStringAsync(issuer.Issuer + "/authorize?" + Query(Challenge(Verifier), Redirect, "hoopgate-console")).WaitAsync(DefaultTimeout);
+        Assert.Contains("id=\"user-ana\"", page, StringComparison.Ordinal);
+
+        string code = await SignInAsync(issuer, Challenge(Verifier), Redirect, "ana");
+        using (HttpResponseMessage wrong = await RedeemAsync(issuer, code, Redirect, "the-wrong-verifier-of-at-least-forty-three-characters-01"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        // The failed try spent the code: the right verifier comes too late.
+        using (HttpResponseMessage late = await RedeemAsync(issuer, code, Redirect, Verifier))
+        {
+            Assert.Contains("invalid_grant", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        string fresh = await SignInAsync(issuer, Challenge(Verifier), Redirect, "ana");
+        using HttpResponseMessage ok = await RedeemAsync(issuer, fresh, Redirect, Verifier);
+        using JsonDocument tokens = JsonDocument.Parse(await ok.Content.ReadAsStringAsync());
+        using (JsonDocument access = Payload(tokens.RootElement.GetProperty("access_token").GetString()!))
+        {
+            Assert.Equal("hoopgate-console", access.RootElement.GetProperty("aud").GetString()); // not the gateway's audience
+        }
+
+        using JsonDocument claims = Payload(tokens.RootElement.GetProperty("id_token").GetString()!);
+        Assert.Equal("hoopgate-console", claims.RootElement.GetProperty("aud").GetString());
+        Assert.Equal("ana", claims.RootElement.GetProperty("sub").GetString());
+        Assert.Equal("auditors", Assert.Single(claims.RootElement.GetProperty("groups").EnumerateArray()).GetString());
+        Assert.True(claims.RootElement.TryGetProperty("auth_time", out _));
+        using HttpResponseMessage replay = await RedeemAsync(issuer, fresh, Redirect, Verifier);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, replay.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://192.0.2.10/callback", "hoopgate-console", true)]
+    [InlineData("http://127.0.0.1:9/callback#x", "hoopgate-console", true)]
+    [InlineData("http://127.0.0.1:9/callback", "someone-else", true)]
+    [InlineData("http://127.0.0.1:9/callback", "hoopgate-console", false)]
+    public async Task The_login_page_refuses_off_loopback_redirects_unknown_clients_and_requests_without_pkce(string redirect, string client, bool pkce)
+    {
+        await using DevelopmentIssuer issuer = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).WaitAsync(DefaultTimeout);
+        string query = pkce ? Query(Challenge("v"), redirect, client) : Query("", redirect, client).Replace("&code_challenge_method=S256", "", StringComparison.Ordinal);
+        using HttpResponseMessage response = await Http.GetAsync(issuer.Issuer + "/authorize?" + query).WaitAsync(DefaultTimeout);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private static string Challenge(string verifier) => Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+
+    private static string Query(string challenge, string redirect, string client) =>
+        "response_type=code&client_id=" + Uri.EscapeDataString(client) + "&redirect_uri=" + Uri.EscapeDataString(redirect)
+        + "&state=s1&nonce=n1&code_challenge=" + challenge + "&code_challenge_method=S256";
+
+    private static async Task<string> SignInAsync(DevelopmentIssuer issuer, string challenge, string redirect, string user)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var http = new HttpClient(handler);
+        var form = new Dictionary<string, string>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = "hoopgate-console",
+            ["redirect_uri"] = redirect,
+            ["state"] = "s1",
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+            ["user"] = user,
+        };
+        using HttpResponseMessage response = await http.PostAsync(issuer.Issuer + "/authorize", new FormUrlEncodedContent(form)).WaitAsync(DefaultTimeout);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        string location = response.Headers.Location!.ToString();
+        Assert.StartsWith(redirect + "?code=", location, StringComparison.Ordinal);
+        Assert.EndsWith("&state=s1", location, StringComparison.Ordinal);
+        return Uri.UnescapeDataString(location[(redirect.Length + "?code=".Length)..^"&state=s1".Length]);
+    }
+
+    private static Task<HttpResponseMessage> RedeemAsync(DevelopmentIssuer issuer, string code, string redirect, string verifier) =>
+        Http.PostAsync(issuer.Issuer + "/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = redirect,
+            ["client_id"] = "hoopgate-console",
+            ["code_verifier"] = verifier,
+        })).WaitAsync(DefaultTimeout);
+
     /// <summary>Validates the way the gateway does: configuration (and keys) from discovery, issuer and audience pinned.</summary>
     private static async Task<TokenValidationResult> ValidateAsync(DevelopmentIssuer issuer, string token, string? validIssuer = null)
     {

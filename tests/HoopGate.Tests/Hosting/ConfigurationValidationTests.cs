@@ -42,6 +42,31 @@ public sealed class ConfigurationValidationTests
         }
     }
 
+    [Theory]
+    [InlineData(null, "PublicOrigin is required")]
+    [InlineData("http://console.example.org", "must be an https origin")]
+    [InlineData("https://console.example.org/console", "must be an https origin")]
+    [InlineData("https://console.example.org", null)]
+    public void A_console_behind_a_tls_proxy_must_name_the_https_origin_browsers_use(string? origin, string? failure)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["HoopGate:Admin:Enabled"] = "true";
+        settings["HoopGate:Admin:ListenAddress"] = "10.0.0.5";
+        settings["HoopGate:Admin:AllowInsecureHttp"] = "true";
+        settings["HoopGate:Admin:Console:Enabled"] = "true";
+        settings["HoopGate:Admin:Console:ClientId"] = "hoopgate-console";
+        settings["HoopGate:Admin:Console:PublicOrigin"] = origin;
+        List<string> failures = Failures(settings);
+        if (failure is null)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.Contains(failures, f => f.Contains(failure, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void A_complete_test_configuration_is_valid()
     {

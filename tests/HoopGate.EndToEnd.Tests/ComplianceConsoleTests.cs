@@ -234,6 +234,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
 
         // The activity page finds the clinician's statement; its page names the column returned raw.
         browser.Navigate().GoToUrl(new Uri(_console, "/console/activity?subject=" + Uri.EscapeDataString(clinician)));
+        Assert.Contains(PostgresCluster.ClinicDatabase, WaitFor(browser, By.CssSelector("table.sessions tbody")).Text, StringComparison.Ordinal);
         WaitFor(browser, By.CssSelector("table.activity tbody a")).Click();
         Assert.Contains("clinic.patients.ssn", WaitFor(browser, By.TagName("dl")).Text, StringComparison.Ordinal);
     }

@@ -12,7 +12,8 @@ namespace HoopGate.Admin;
 /// <summary>
 /// What auditors and admins read in the console, from the audit store's documented views:
 /// <code>
-/// GET /console/activity?subject&amp;table&amp;decision&amp;from&amp;to    statements by who, which table, decision and day (UTC)
+/// GET /console/activity?subject&amp;table&amp;decision&amp;from&amp;to    statements by who, which table, decision and day (UTC),
+///                                                         and the sessions of that window and subject
 /// GET /console/statements/{session}/{n}                   one statement: SQL, parameters' hashes, outcome, masking, approval trail
 /// GET /console/report?from&amp;to                             PHI access report: unmasked protected columns by person, blocked
 ///                                                         attempts, statements per day by decision (SVG), the chains' verification
@@ -89,6 +90,33 @@ internal static class ConsoleReports
             }
 
             html.Raw("</tbody></table>").Element("p", count == MaxRows ? "The newest " + MaxRows + " statements; narrow the search for older ones." : count + " statement(s).");
+
+            // The sessions of the same window (and subject): who connected from where, with what, and how it ended.
+            html.Element("h2", "Sessions");
+            await using var sessions = new NpgsqlCommand(
+                """
+                SELECT ses.started_at, ses.subject, ses.groups, ses.database, ses.client_address, ses.application, ses.client_tls,
+                       ses.ended_at, ses.end_reason
+                FROM hoopgate_audit.sessions ses
+                WHERE ses.started_at >= $1 AND ses.started_at < $2 AND ($3::text IS NULL OR ses.subject = $3)
+                ORDER BY ses.started_at DESC LIMIT 200
+                """,
+                connection);
+            sessions.Parameters.AddWithValue(from);
+            sessions.Parameters.AddWithValue(to);
+            sessions.Parameters.Add(new NpgsqlParameter { Value = (object?)subject ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            html.Raw("<table class=\"sessions\"><thead><tr><th>Started (UTC)</th><th>Subject</th><th>Groups</th><th>Database</th><th>Client</th><th>Ended</th></tr></thead><tbody>");
+            await using (NpgsqlDataReader reader = await sessions.ExecuteReaderAsync(context.RequestAborted))
+            {
+                while (await reader.ReadAsync(context.RequestAborted))
+                {
+                    html.Raw("<tr>").Element("td", Time(reader.GetDateTime(0))).Element("td", Text(reader, 1)).Element("td", Join(reader, 2)).Element("td", Text(reader, 3))
+                        .Element("td", Text(reader, 4) + (reader.IsDBNull(5) ? "" : " · " + reader.GetString(5)) + (!reader.IsDBNull(6) && reader.GetBoolean(6) ? " · TLS" : ""))
+                        .Element("td", reader.IsDBNull(7) ? "open (or not shipped yet)" : Time(reader.GetDateTime(7)) + " · " + Text(reader, 8)).Raw("</tr>");
+                }
+            }
+
+            html.Raw("</tbody></table>");
             return ConsolePages.Page(html.Page("Activity", who(context), ConsolePages.AntiforgeryToken(context)));
         });
 

@@ -199,7 +199,8 @@ internal static class ConsoleSignIn
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
-                headers.CacheControl = "no-store";
+                headers.CacheControl = "no-cache, no-store"; // exactly what antiforgery wants, or it logs a warning per page
+                headers.Pragma = "no-cache";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
             }
 

@@ -108,17 +108,12 @@ internal static class ConsolePages
 
         app.MapPost("/console/reviews/{id:long}/decide", async (long id, HttpContext context) =>
         {
-            if (await GatePostAsync(context, Who(context)) is { } refusal)
+            if (await GatePostAsync(context, Who(context), u => u.IsApprover, "You are in no approver group: auditors and admins read, approvers decide.") is { } refusal)
             {
                 return refusal;
             }
 
             ConsoleUser user = Who(context)!;
-            if (!user.IsApprover)
-            {
-                return Problem(context, user, 403, "You are in no approver group: auditors and admins read, approvers decide.");
-            }
-
             IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted);
             string? decision = form["decision"];
             if (decision is not ("approve" or "deny"))
@@ -177,17 +172,12 @@ internal static class ConsolePages
 
         app.MapPost("/console/sessions/{id:long}/terminate", async (long id, HttpContext context) =>
         {
-            if (await GatePostAsync(context, Who(context)) is { } refusal)
+            if (await GatePostAsync(context, Who(context), u => u.IsAdmin, "Sessions are for admins.") is { } refusal)
             {
                 return refusal;
             }
 
             ConsoleUser user = Who(context)!;
-            if (!user.IsAdmin)
-            {
-                return Problem(context, user, 403, "Sessions are for admins.");
-            }
-
             IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted);
             if (form["instance"] != s_instance)
             {
@@ -240,7 +230,7 @@ internal static class ConsolePages
 
         app.MapPost("/console/signout", async (HttpContext context) =>
         {
-            if (await GatePostAsync(context, Who(context), needsRole: false) is { } refusal)
+            if (await GatePostAsync(context, Who(context), _ => true, "", needsRole: false) is { } refusal)
             {
                 return refusal;
             }
@@ -271,8 +261,8 @@ internal static class ConsolePages
             : null;
     }
 
-    /// <summary><see cref="Gate"/>, then the form's anti-forgery token.</summary>
-    private static async Task<IResult?> GatePostAsync(HttpContext context, ConsoleUser? user, bool needsRole = true)
+    /// <summary><see cref="Gate"/>, the form's anti-forgery token, then whether the role may do this (else 403 saying why).</summary>
+    private static async Task<IResult?> GatePostAsync(HttpContext context, ConsoleUser? user, Func<ConsoleUser, bool> allowed, string notAllowed, bool needsRole = true)
     {
         if (user is null)
         {
@@ -287,7 +277,7 @@ internal static class ConsolePages
         try
         {
             await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
-            return null;
+            return allowed(user!) ? null : Problem(context, user, 403, notAllowed);
         }
         catch (AntiforgeryValidationException)
         {

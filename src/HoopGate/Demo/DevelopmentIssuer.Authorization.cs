@@ -181,25 +181,19 @@ public sealed partial class DevelopmentIssuer
             claims["nonce"] = nonce;
         }
 
-        string idToken = CreateToken(new DevelopmentTokenRequest
+        // OIDC clients insist on an access token beside the ID token; both are for the client (its audience), so a gateway
+        // that accepts its own audience refuses them as database passwords.
+        string ForClient(IReadOnlyDictionary<string, object>? extra) => CreateToken(new DevelopmentTokenRequest
         {
             Subject = user.Subject,
             Email = user.Email,
             Groups = user.Groups,
             Audience = grant.Request.ClientId,
             Lifetime = SignInLifetime,
-            ExtraClaims = claims,
+            ExtraClaims = extra,
         });
-        // OIDC clients insist on an access token beside the ID token; this one is for the client too (its audience), so a
-        // gateway that accepts its own audience refuses it as a database password.
-        string accessToken = CreateToken(new DevelopmentTokenRequest
-        {
-            Subject = user.Subject,
-            Email = user.Email,
-            Groups = user.Groups,
-            Audience = grant.Request.ClientId,
-            Lifetime = SignInLifetime,
-        });
+        string idToken = ForClient(claims);
+        string accessToken = ForClient(null);
         await WriteJsonAsync(context, writer =>
         {
             writer.WriteStartObject();

@@ -28,6 +28,8 @@ public abstract class AuditEvent
         AuditRecordKind.StatementStart => "statement_start",
         AuditRecordKind.StatementFinish => "statement_finish",
         AuditRecordKind.AuthenticationSucceeded => "auth_success",
-        _ => "auth_failure",
+        AuditRecordKind.AuthenticationFailed => "auth_failure",
+        AuditRecordKind.ConsoleAccess => "console_access",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no record kind of that name"),
     };
 }

@@ -20,4 +20,7 @@ public enum AuditRecordKind
 
     /// <summary>auth_failure, with the reason.</summary>
     AuthenticationFailed,
+
+    /// <summary>console_access: what a person did or looked at in the compliance console (who audits the auditors).</summary>
+    ConsoleAccess,
 }

@@ -14,7 +14,7 @@ namespace HoopGate.Audit;
 public static class AuditSchema
 {
     /// <summary>The schema version this gateway writes.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     private const long LockKey = 0x486f6f7047617465; // "HoopGate"
 
@@ -180,6 +180,15 @@ public static class AuditSchema
               AND ((r.record::jsonb -> 'data') ->> 'statement')::bigint = (st.d ->> 'statement')::bigint
             LIMIT 1) f ON true
         LEFT JOIN hoopgate_audit.sessions ses ON ses.session_id = st.session_id;
+        """,
+
+        // 4: what people did and looked at in the compliance console.
+        """
+        CREATE VIEW hoopgate_audit.console_access AS
+        SELECT r.occurred_at, r.instance_id, d ->> 'subject' AS subject, d ->> 'name' AS name,
+               ARRAY(SELECT jsonb_array_elements_text(d -> 'groups')) AS groups, d ->> 'action' AS action, d ->> 'target' AS target,
+               (d ->> 'status')::int AS status, d ->> 'client_address' AS client_address
+        FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'console_access') r;
         """,
     ];
 

@@ -237,6 +237,17 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         Assert.Contains(PostgresCluster.ClinicDatabase, WaitFor(browser, By.CssSelector("table.sessions tbody")).Text, StringComparison.Ordinal);
         WaitFor(browser, By.CssSelector("table.activity tbody a")).Click();
         Assert.Contains("clinic.patients.ssn", WaitFor(browser, By.TagName("dl")).Text, StringComparison.Ordinal);
+
+        // Reading the audit data is itself in the audit trail: who looked at what, when.
+        await _gateway.DrainAuditAsync();
+        var builder = new NpgsqlConnectionStringBuilder(fixture.Cluster.SuperuserConnectionString) { Database = "hg_audit" };
+        await using var audit = new NpgsqlConnection(builder.ConnectionString);
+        await audit.OpenAsync().Within();
+        await using var actions = new NpgsqlCommand(
+            "SELECT array_agg(DISTINCT action ORDER BY action) FROM hoopgate_audit.console_access WHERE subject = $1 AND occurred_at > now() - interval '5 minutes'", audit);
+        actions.Parameters.AddWithValue(Auditor.Subject);
+        string[] done = (string[])(await actions.ExecuteScalarAsync().Within())!;
+        Assert.Equal(["download_report", "sign_in", "view_activity", "view_inbox", "view_report", "view_statement"], done);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string subject, string group, string database)

@@ -67,16 +67,17 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         // settings hold Microsoft.* at Warning, so requests and their query strings are not logged.
         builder.Services.AddSingleton(_gateway.GetRequiredService<ILoggerFactory>());
         OidcOptions oidc = _gateway.GetRequiredService<IOptions<OidcOptions>>().Value;
+        var consoleAudit = new ConsoleAudit(_gateway.GetService<Audit.AuditSpool>(), oidc.GroupClaims);
         if (_options.Console.Enabled)
         {
-            ConsoleSignIn.AddServices(builder.Services, _options, oidc);
+            ConsoleSignIn.AddServices(builder.Services, _options, oidc, consoleAudit);
         }
 
         _app = builder.Build();
         if (_options.Console.Enabled)
         {
             ConsoleSignIn.UseMiddleware(_app, _options, oidc);
-            ConsolePages.Map(_app, _gateway, _options, oidc);
+            ConsolePages.Map(_app, _gateway, _options, oidc, consoleAudit);
         }
 
         OperationsEndpoints.Map(_app, _gateway, tokens, _options.AdminGroups);

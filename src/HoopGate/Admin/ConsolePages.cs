@@ -42,7 +42,7 @@ internal static class ConsolePages
         ["terminated"] = "Session {0} was ended.",
     };
 
-    public static void Map(WebApplication app, IServiceProvider gateway, AdminOptions admin, OidcOptions oidc)
+    public static void Map(WebApplication app, IServiceProvider gateway, AdminOptions admin, OidcOptions oidc, ConsoleAudit audit)
     {
         ReviewStore store = gateway.GetRequiredService<ReviewStore>();
         ReviewListener listener = gateway.GetRequiredService<ReviewListener>();
@@ -103,6 +103,11 @@ internal static class ConsolePages
                 html.Raw("</article>");
             }
 
+            if (!ConsoleSignIn.IsAutomatic(context.Request))
+            {
+                audit.Record(context, user, "view_inbox", shown.Count + " pending request(s) shown");
+            }
+
             return Page(html.Page("Pending approvals", user, token, live: true));
         });
 
@@ -128,6 +133,7 @@ internal static class ConsolePages
             }
 
             (int status, string? problem, ReviewRequest? request) = await decider.DecideAsync(id, user.Subject, user.Groups, decision == "approve", comment, context.RequestAborted);
+            audit.Record(context, user, "decide", decision + " review request " + id.ToString(CultureInfo.InvariantCulture), status);
             if (status != 200)
             {
                 return Problem(context, user, status, problem!);
@@ -184,7 +190,9 @@ internal static class ConsolePages
                 return Problem(context, user, 409, "That session list came from another gateway instance; open Sessions again on the one that holds the session.");
             }
 
-            return gateway.GetRequiredService<GatewayListener>().Terminate(id)
+            bool ended = gateway.GetRequiredService<GatewayListener>().Terminate(id);
+            audit.Record(context, user, "end_session", "session " + id.ToString(CultureInfo.InvariantCulture), ended ? 200 : 404);
+            return ended
                 ? Results.Redirect("/console/sessions?notice=terminated&id=" + id.ToString(CultureInfo.InvariantCulture))
                 : Problem(context, user, 404, "There is no session " + id + " on this instance.");
         });
@@ -223,7 +231,7 @@ internal static class ConsolePages
             }
         });
 
-        ConsoleReports.Map(app, gateway, Who);
+        ConsoleReports.Map(app, gateway, Who, audit);
 
         app.MapGet("/console/denied", (HttpContext context) =>
             Problem(context, Who(context), 403, "Your groups give you no role in the console (approver, auditor or admin)."));
@@ -235,6 +243,7 @@ internal static class ConsolePages
                 return refusal;
             }
 
+            audit.Record(context, Who(context)!, "sign_out");
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Page(new ConsoleHtml().Element("p", "You are signed out of the console.").Raw("<p><a href=\"/console\">Sign in again</a></p>")
                 .Page("Signed out", null, ""));

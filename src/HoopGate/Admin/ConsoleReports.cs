@@ -26,7 +26,7 @@ internal static class ConsoleReports
     private const int MaxRows = 200;
     private static readonly string[] Decisions = ["allow", "deny", "review"];
 
-    public static void Map(WebApplication app, IServiceProvider gateway, Func<HttpContext, ConsoleUser?> who)
+    public static void Map(WebApplication app, IServiceProvider gateway, Func<HttpContext, ConsoleUser?> who, ConsoleAudit audit)
     {
         AuditStore store = gateway.GetRequiredService<AuditStore>();
         ReviewStore reviews = gateway.GetRequiredService<ReviewStore>();
@@ -117,6 +117,7 @@ internal static class ConsoleReports
             }
 
             html.Raw("</tbody></table>");
+            audit.Record(context, who(context)!, "view_activity", "subject=" + subject + " table=" + table + " decision=" + decision + " " + PeriodText(from, to) + ": " + count + " statement(s)");
             return ConsolePages.Page(html.Page("Activity", who(context), ConsolePages.AntiforgeryToken(context)));
         });
 
@@ -174,6 +175,7 @@ internal static class ConsoleReports
                 html.Raw("</tbody></table>");
             }
 
+            audit.Record(context, who(context)!, "view_statement", "session " + session.ToString("D") + " statement " + number.ToString(CultureInfo.InvariantCulture));
             return ConsolePages.Page(html.Page("Statement " + number, who(context), ConsolePages.AntiforgeryToken(context)));
         });
 
@@ -199,6 +201,7 @@ internal static class ConsoleReports
             Table(html, ["Subject", "Column", "Statements", "Rows", "Last (UTC)"], report.Unmasked.Select(r => new[] { r.Subject, r.What, r.Statements, r.Rows, r.Last }));
             html.Element("h2", "Blocked attempts (denied by policy)");
             Table(html, ["Subject", "Rule", "Statements", "Rows", "Last (UTC)"], report.Blocked.Select(r => new[] { r.Subject, r.What, r.Statements, r.Rows, r.Last }));
+            audit.Record(context, who(context)!, "view_report", PeriodText(from, to));
             return ConsolePages.Page(html.Page("PHI access report", who(context), ConsolePages.AntiforgeryToken(context)));
         });
 
@@ -223,6 +226,7 @@ internal static class ConsoleReports
             csv.Append(Csv("chain_verification")).Append(',').Append(Csv(report.Verification.Intact ? "intact" : "broken")).Append(",,")
                 .Append(report.Verification.Records.ToString(CultureInfo.InvariantCulture)).Append(",,\r\n");
             string name = "hoopgate-phi-report-" + from.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + to.AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + ".csv";
+            audit.Record(context, who(context)!, "download_report", PeriodText(from, to));
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
         });
     }
@@ -247,6 +251,9 @@ internal static class ConsoleReports
 
         return (DateTime.SpecifyKind(from, DateTimeKind.Utc), DateTime.SpecifyKind(to, DateTimeKind.Utc));
     }
+
+    private static string PeriodText(DateTime from, DateTime to) =>
+        from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".." + to.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim()[..Math.Min(value.Trim().Length, 200)];
 

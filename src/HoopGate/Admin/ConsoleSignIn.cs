@@ -21,7 +21,7 @@ internal static class ConsoleSignIn
     public const string CallbackPath = "/console/signin-oidc";
     private const string SignedInAt = ".hoopgate.signed_in";
 
-    public static void AddServices(IServiceCollection services, AdminOptions admin, OidcOptions oidc)
+    public static void AddServices(IServiceCollection services, AdminOptions admin, OidcOptions oidc, ConsoleAudit audit)
     {
         ConsoleOptions console = admin.Console;
         OidcIssuerOptions issuer = (console.Issuer is { Length: > 0 } named
@@ -76,6 +76,7 @@ internal static class ConsoleSignIn
                 o.Events.OnSigningIn = context =>
                 {
                     context.Properties.Items[SignedInAt] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                    audit.SignedIn(context.HttpContext, context.Principal!);
                     return Task.CompletedTask;
                 };
                 o.Events.OnValidatePrincipal = async context =>

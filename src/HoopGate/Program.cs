@@ -98,9 +98,19 @@ public static class Program
             DefaultValueFactory = _ => new DevelopmentIssuerOptions().Audience,
         };
 
+        var userOption = new Option<string[]>("--user")
+        {
+            Description = "A person the login page (/authorize, for the compliance console) offers: SUB or SUB:GROUP,GROUP…; repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var clientOption = new Option<string[]>("--client-id")
+        {
+            Description = "A client id the login page serves; repeatable; default hoopgate-console",
+        };
+
         var command = new Command("dev-issuer", "Serve a development OIDC discovery document and JWKS on 127.0.0.1 (development and tests only)")
         {
-            portOption, keyFileOption, audienceOption,
+            portOption, keyFileOption, audienceOption, userOption, clientOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -113,12 +123,31 @@ public static class Program
                 context.Cancel = true;
                 stop.Cancel();
             });
+            var users = new List<DevelopmentUser>();
+            foreach (string user in parse.GetValue(userOption) ?? [])
+            {
+                string[] parts = user.Split(':', 2);
+                if (parts[0].Trim().Length == 0)
+                {
+                    await Console.Error.WriteLineAsync("hoopgate: --user needs a subject: SUB or SUB:GROUP,GROUP…, not '" + user + "'");
+                    return 2;
+                }
+
+                string[] groups = parts.Length > 1 ? parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+                users.Add(new DevelopmentUser(parts[0].Trim(), parts[0].Trim(), null, groups));
+            }
+
             var options = new DevelopmentIssuerOptions
             {
                 Port = parse.GetValue(portOption),
                 KeyFile = parse.GetValue(keyFileOption)?.FullName,
                 Audience = parse.GetValue(audienceOption)!,
+                Users = users,
             };
+            if (parse.GetValue(clientOption) is { Length: > 0 } clients)
+            {
+                options.ClientIds = clients;
+            }
 
             DevelopmentIssuer issuer;
             try

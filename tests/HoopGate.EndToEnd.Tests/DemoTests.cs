@@ -99,6 +99,48 @@ public sealed class DemoTests
         throw new InvalidOperationException("the demo wrote no info file within 90 s");
     }
 
+    [Fact]
+    public async Task The_dev_issuer_commands_login_page_offers_the_users_named_on_its_command_line()
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "hoopgate"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "dev-issuer", "--port", "0", "--user", "ann@example.org:approvers,staff", "--user", "bo@example.org", "--client-id", "my-console" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var issuer = Process.Start(start)!;
+        try
+        {
+            string? line;
+            string? url = null;
+            while (url is null && (line = await issuer.StandardOutput.ReadLineAsync().Within()) is not null)
+            {
+                url = line.StartsWith("issuer: ", StringComparison.Ordinal) ? line["issuer: ".Length..] : null;
+            }
+
+            Assert.NotNull(url);
+            using var http = new HttpClient();
+            string query = "?response_type=code&client_id=my-console&redirect_uri=" + Uri.EscapeDataString("http://127.0.0.1:9/cb")
+                + "&code_challenge=abc&code_challenge_method=S256";
+            string page = await http.GetStringAsync(url + "/authorize" + query).Within();
+            Assert.Contains("id=\"user-ann@example.org\"", page, StringComparison.Ordinal);
+            Assert.Contains("approvers, staff", page, StringComparison.Ordinal);
+            Assert.Contains("id=\"user-bo@example.org\"", page, StringComparison.Ordinal);
+            using HttpResponseMessage other = await http.GetAsync(url + "/authorize" + query.Replace("my-console", "hoopgate-console", StringComparison.Ordinal)).Within();
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, other.StatusCode);
+        }
+        finally
+        {
+            issuer.Kill();
+            await issuer.WaitForExitAsync().Within();
+        }
+    }
+
     private static int Kill(int processId, string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, processId.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;

@@ -184,6 +184,12 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         Assert.Contains("code_challenge_method=S256", anonymous.Headers.Location!.Query, StringComparison.Ordinal);
         Assert.Contains("default-src 'none'", anonymous.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
+
+        // A forged or replayed sign-in callback gets a page saying sign-in failed, and no cookie.
+        HttpResponseMessage forged = await http.GetAsync(new Uri(_console, "/console/signin-oidc?code=forged&state=forged")).Within();
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("Signing in did not succeed", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(forged.Headers.TryGetValues("Set-Cookie", out IEnumerable<string>? cookies) && cookies.Any(c => c.StartsWith("hoopgate-console=", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -148,6 +148,18 @@ internal static class ConsoleSignIn
                     return Task.CompletedTask;
                 };
 
+                // A failed sign-in (a stale or forged callback, a refused token) gets a page that says so, not a 500.
+                o.Events.OnRemoteFailure = async context =>
+                {
+                    context.HandleResponse();
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await context.Response.WriteAsync(new ConsoleHtml()
+                        .Element("p", "Signing in did not succeed. Open the console again to start over.", "problem")
+                        .Raw("<p><a href=\"/console\">Sign in</a></p>")
+                        .Page("Sign-in failed", null, ""));
+                };
+
                 // Front-channel logout is not offered: a GET anyone can link to must not sign people out.
                 o.RemoteSignOutPath = "/console/signout-oidc";
                 o.Events.OnRemoteSignOut = context =>

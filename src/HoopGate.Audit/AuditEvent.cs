@@ -20,6 +20,20 @@ public abstract class AuditEvent
     /// <summary>Writes the record's <c>data</c> properties (the object is opened and closed by the caller).</summary>
     public abstract void WriteData(Utf8JsonWriter writer);
 
+    /// <summary>Writes <paramref name="values"/> as a JSON array of strings named <paramref name="name"/>.</summary>
+    protected static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(values);
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
     /// <summary>The name stored in the <c>kind</c> column.</summary>
     public static string KindName(AuditRecordKind kind) => kind switch
     {

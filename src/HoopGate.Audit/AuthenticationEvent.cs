@@ -37,13 +37,7 @@ public sealed class AuthenticationEvent : AuditEvent
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("user", User);
-        writer.WriteStartArray("groups");
-        foreach (string group in Groups)
-        {
-            writer.WriteStringValue(group);
-        }
-
-        writer.WriteEndArray();
+        WriteStrings(writer, "groups", Groups);
         writer.WriteString("database", Database);
         SessionStartEvent.WriteOptional(writer, "client_address", ClientAddress);
         writer.WriteBoolean("client_tls", ClientTls);

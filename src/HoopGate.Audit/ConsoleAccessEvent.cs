@@ -39,13 +39,7 @@ public sealed class ConsoleAccessEvent : AuditEvent
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("subject", Subject);
         writer.WriteString("name", Name);
-        writer.WriteStartArray("groups");
-        foreach (string group in Groups)
-        {
-            writer.WriteStringValue(group);
-        }
-
-        writer.WriteEndArray();
+        WriteStrings(writer, "groups", Groups);
         writer.WriteString("action", Action);
         writer.WriteString("target", Target);
         writer.WriteNumber("status", Status);

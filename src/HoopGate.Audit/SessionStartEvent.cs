@@ -45,13 +45,7 @@ public sealed class SessionStartEvent : AuditEvent
         writer.WriteString("subject", Subject);
         WriteOptional(writer, "email", Email);
         WriteOptional(writer, "client_id", ClientId);
-        writer.WriteStartArray("groups");
-        foreach (string group in Groups)
-        {
-            writer.WriteStringValue(group);
-        }
-
-        writer.WriteEndArray();
+        WriteStrings(writer, "groups", Groups);
         WriteOptional(writer, "client_address", ClientAddress);
         WriteOptional(writer, "application", Application);
         writer.WriteString("database", Database);

@@ -57,12 +57,6 @@ public sealed class StatementFinishEvent : AuditEvent
             return;
         }
 
-        writer.WriteStartArray(name);
-        foreach (string value in values)
-        {
-            writer.WriteStringValue(value);
-        }
-
-        writer.WriteEndArray();
+        WriteStrings(writer, name, values);
     }
 }

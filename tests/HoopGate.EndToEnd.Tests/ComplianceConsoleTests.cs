@@ -92,7 +92,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         // The justification carries markup, as an attacker's would: it must arrive as text, never as a script.
         const string Markup = "</pre><script>document.title='pwned'</script><b>bold</b>";
         Task<ProcessRunner.Result> psql = RunPsqlAsync("DELETE FROM " + table + " /* justification: clearing the test fixture " + Markup + " */");
-        IWebElement review = WaitForReview(browser, table);
+        IWebElement review = TypeComment(browser, table, "checked with the fixture's owner"); // typing stops live reloads
         Assert.Contains("DELETE FROM " + table, review.FindElement(By.CssSelector("pre.sql")).Text, StringComparison.Ordinal);
         Assert.Contains("clearing the test fixture " + Markup, review.Text, StringComparison.Ordinal);
         Assert.Empty(review.FindElements(By.TagName("script")));
@@ -101,7 +101,6 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         Assert.Contains("held: the requester's session waits", review.Text, StringComparison.Ordinal);
         Screenshot(browser, "console-inbox.png");
 
-        review = TypeComment(browser, table, "checked with the fixture's owner");
         review.FindElement(By.CssSelector("button.approve")).Click();
         Assert.Contains("Approved review request", WaitFor(browser, By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
 
@@ -143,9 +142,9 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         Assert.Contains("anti-forgery token", WaitFor(browser, By.CssSelector("p.problem")).Text, StringComparison.Ordinal);
 
         browser.Navigate().GoToUrl(_console);
-        Assert.NotEmpty(browser.FindElements(By.Id(id)));
+        WaitFor(browser, By.Id(id)); // still pending
         Assert.False(psql.IsCompleted, "the held statement ran although nobody approved it");
-        WaitForReview(browser, table).FindElement(By.CssSelector("button.deny")).Click();
+        TypeComment(browser, table, "clean-up").FindElement(By.CssSelector("button.deny")).Click();
         await psql.Within(TimeSpan.FromSeconds(60));
         Assert.Equal(1L, await CountAsync(table));
     }
@@ -158,9 +157,14 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         using (ChromeDriver browser = StartBrowser())
         {
             SignIn(browser, Auditor);
-            IWebElement review = WaitForReview(browser, table);
-            Assert.Contains("DELETE FROM " + table, review.Text, StringComparison.Ordinal);
-            Assert.Empty(review.FindElements(By.CssSelector("button")));
+            // The page may reload itself between looking and reading (live updates): read it whole, again if it did.
+            (string text, int buttons) = Retry(() =>
+            {
+                IWebElement review = WaitForReview(browser, table);
+                return (review.Text, review.FindElements(By.CssSelector("button")).Count);
+            });
+            Assert.Contains("DELETE FROM " + table, text, StringComparison.Ordinal);
+            Assert.Equal(0, buttons);
             Assert.Contains("auditor", browser.FindElement(By.CssSelector("header .who")).Text, StringComparison.Ordinal);
         }
 
@@ -294,19 +298,25 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
     /// Types a comment into the request's form (the page no longer reloads itself then); a live reload between finding
     /// the form and typing is retried.
     /// </summary>
-    private static IWebElement TypeComment(ChromeDriver browser, string table, string comment)
+    private static IWebElement TypeComment(ChromeDriver browser, string table, string comment) => Retry(() =>
+    {
+        IWebElement review = WaitForReview(browser, table);
+        review.FindElement(By.Name("comment")).SendKeys(comment);
+        return review;
+    });
+
+    /// <summary>Runs <paramref name="read"/> again when the page reloaded (or was still loading) under it.</summary>
+    private static T Retry<T>(Func<T> read)
     {
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                IWebElement review = WaitForReview(browser, table);
-                review.FindElement(By.Name("comment")).SendKeys(comment);
-                return review;
+                return read();
             }
-            catch (StaleElementReferenceException) when (attempt < 10)
+            catch (Exception ex) when ((ex is StaleElementReferenceException or NoSuchElementException) && attempt < 10)
             {
-                // Reloaded under us: again.
+                Thread.Sleep(100);
             }
         }
     }
@@ -324,9 +334,9 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
                     return found;
                 }
             }
-            catch (StaleElementReferenceException)
+            catch (Exception ex) when (ex is StaleElementReferenceException or NoSuchElementException)
             {
-                // The page reloaded under us (a live update): look again.
+                // The page reloaded (a live update) or is still loading under us: look again.
             }
 
             if (DateTime.UtcNow >= deadline)

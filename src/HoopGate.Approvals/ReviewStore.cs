@@ -133,6 +133,17 @@ public sealed class ReviewStore
         return found.Count == 0 ? null : found[0];
     }
 
+    /// <summary>
+    /// How many review events there are (filings, approvals, decisions, expiries…): it grows with every change of any
+    /// request, so a page that read it before listing can tell later whether it missed one.
+    /// </summary>
+    public async Task<long> ChangeCountAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM hoopgate_audit.review_events", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Requests, newest first; only those with <paramref name="status"/> when given.</summary>
     public async Task<IReadOnlyList<ReviewRequest>> ListAsync(ReviewStatus? status, int limit, CancellationToken cancellationToken)
     {

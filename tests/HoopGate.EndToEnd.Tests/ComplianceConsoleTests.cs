@@ -277,8 +277,9 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
         ChromeDriverService service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
-        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        driver.Manage().Timeouts().PageLoad = TimeSpan.FromSeconds(30);
+        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(180));
+        driver.Manage().Timeouts().PageLoad = TimeSpan.FromSeconds(120); // the report reads the whole shared audit store
+
         return driver;
     }
 
@@ -314,12 +315,20 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
             {
                 return read();
             }
-            catch (Exception ex) when ((ex is StaleElementReferenceException or NoSuchElementException) && attempt < 10)
+            catch (WebDriverException ex) when (Reloaded(ex) && attempt < 10)
             {
                 Thread.Sleep(100);
             }
         }
     }
+
+    /// <summary>
+    /// What chromedriver says when an element it was asked about went away with a reload: stale, not found, or the
+    /// inspector's "node does not belong to the document".
+    /// </summary>
+    private static bool Reloaded(WebDriverException ex) =>
+        ex is StaleElementReferenceException or NoSuchElementException
+        || (ex is UnknownErrorException && ex.Message.Contains("does not belong to the document", StringComparison.Ordinal));
 
     /// <summary>The inbox's article for the statement on <paramref name="table"/> (other tests' requests may be pending too).</summary>
     private static IWebElement WaitForReview(ChromeDriver browser, string table)
@@ -334,7 +343,7 @@ public sealed class ComplianceConsoleTests(GatewayFixture fixture) : IAsyncLifet
                     return found;
                 }
             }
-            catch (Exception ex) when (ex is StaleElementReferenceException or NoSuchElementException)
+            catch (WebDriverException ex) when (Reloaded(ex))
             {
                 // The page reloaded (a live update) or is still loading under us: look again.
             }

@@ -130,15 +130,33 @@ internal sealed class ConsoleHtml
     public const string Script = """
         'use strict';
         (function () {
-          var source = new EventSource('/console/events');
-          source.addEventListener('change', function () {
-            var typing = Array.prototype.some.call(document.querySelectorAll('textarea'), function (t) { return t.value.length > 0; })
-              || (document.activeElement && document.activeElement.tagName === 'TEXTAREA');
-            if (typing) {
-              document.getElementById('stale').hidden = false;
-            } else {
-              window.location.replace('/console?live=1');
+          // The version the page was rendered at: the server says at once if something changed while it loaded.
+          var source = new EventSource('/console/events?since=' + encodeURIComponent(document.getElementById('stale').dataset.version));
+          var pending = null;
+          var leaving = false;
+          window.addEventListener('beforeunload', function () {
+            // The person is going elsewhere: no reload may pull them back.
+            leaving = true;
+            if (pending !== null) {
+              window.clearTimeout(pending);
             }
+            source.close();
+          });
+          source.addEventListener('change', function () {
+            // Changes come in bursts (a filing, then its decision, then its execution): one reload for a burst.
+            if (pending !== null || leaving) {
+              return;
+            }
+            pending = window.setTimeout(function () {
+              pending = null;
+              var typing = Array.prototype.some.call(document.querySelectorAll('textarea'), function (t) { return t.value.length > 0; })
+                || (document.activeElement && document.activeElement.tagName === 'TEXTAREA');
+              if (typing) {
+                document.getElementById('stale').hidden = false;
+              } else {
+                window.location.replace('/console?live=1');
+              }
+            }, 700);
           });
           source.addEventListener('expired', function () {
             source.close();

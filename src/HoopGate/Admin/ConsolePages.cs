@@ -63,9 +63,12 @@ internal static class ConsolePages
             }
 
             ConsoleUser user = Who(context)!;
+
+            // Read before the list: the page's event stream compares it, so a change while the page loaded is not missed.
+            long version = await store.ChangeCountAsync(context.RequestAborted);
             IReadOnlyList<ReviewRequest> pending = await store.ListAsync(ReviewStatus.Pending, 200, context.RequestAborted);
             var html = new ConsoleHtml();
-            html.Raw("<p id=\"stale\" class=\"stale\" hidden>Requests changed while you were typing. <a href=\"/console\">Reload</a></p>");
+            html.Raw("<p id=\"stale\" class=\"stale\" hidden data-version=\"" + version.ToString(CultureInfo.InvariantCulture) + "\">Requests changed while you were typing. <a href=\"/console\">Reload</a></p>");
             AppendNotice(html, context);
             List<ReviewRequest> shown = pending.Where(user.Sees).ToList();
             html.Element("p", shown.Count == 0 ? "Nothing is waiting for a decision." : shown.Count + " request(s) waiting for a decision, newest first.");
@@ -207,7 +210,9 @@ internal static class ConsolePages
 
             context.Response.ContentType = "text/event-stream";
             using ReviewListener.Subscription changes = await listener.SubscribeAllAsync(context.RequestAborted);
-            await context.Response.WriteAsync(": listening\n\n", context.RequestAborted);
+            bool missed = long.TryParse(context.Request.Query["since"], NumberStyles.None, CultureInfo.InvariantCulture, out long since)
+                && await store.ChangeCountAsync(context.RequestAborted) != since;
+            await context.Response.WriteAsync(missed ? "event: change\ndata: requests\n\n" : ": listening\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
 
             // The stream does not outlive the sign-in (it does not renew it either): when the cookie lapses the page is told.

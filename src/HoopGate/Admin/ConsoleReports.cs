@@ -365,16 +365,32 @@ internal static class ConsoleReports
         public static async Task<Report> ReadAsync(AuditStore store, DateTime from, DateTime to, CancellationToken cancellationToken)
         {
             await using NpgsqlConnection connection = await store.OpenAsync(cancellationToken);
+            // Straight from the records of the period (one pass each, sessions joined by id) rather than through the
+            // statements view, whose per-statement pairing of start and finish records is slow over a large store.
             List<Row> unmasked = await RowsAsync(connection,
-                "SELECT coalesce(subject, ''), column_name, count(*), coalesce(sum(rows), 0), max(started_at) FROM hoopgate_audit.unmasked_access "
-                + "WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER BY 1, 2", from, to, cancellationToken);
+                """
+                SELECT coalesce(s.d ->> 'subject', ''), c.column_name, count(*), coalesce(sum((f.d ->> 'rows')::bigint), 0), max(f.occurred_at)
+                FROM (SELECT session_id, occurred_at, record::jsonb -> 'data' AS d FROM hoopgate_audit.records
+                      WHERE kind = 'statement_finish' AND occurred_at >= $1 AND occurred_at < $2) f
+                CROSS JOIN LATERAL jsonb_array_elements_text(coalesce(f.d -> 'unmasked_columns', '[]'::jsonb)) AS c(column_name)
+                LEFT JOIN (SELECT session_id, record::jsonb -> 'data' AS d FROM hoopgate_audit.records WHERE kind = 'session_start') s
+                       ON s.session_id = f.session_id
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """, from, to, cancellationToken);
             List<Row> blocked = await RowsAsync(connection,
-                "SELECT coalesce(subject, ''), coalesce(rule, ''), count(*), 0::bigint, max(started_at) FROM hoopgate_audit.statements "
-                + "WHERE started_at >= $1 AND started_at < $2 AND decision = 'deny' GROUP BY 1, 2 ORDER BY 1, 2", from, to, cancellationToken);
+                """
+                SELECT coalesce(s.d ->> 'subject', ''), coalesce(st.d ->> 'rule', ''), count(*), 0::bigint, max(st.occurred_at)
+                FROM (SELECT session_id, occurred_at, record::jsonb -> 'data' AS d FROM hoopgate_audit.records
+                      WHERE kind = 'statement_start' AND occurred_at >= $1 AND occurred_at < $2) st
+                LEFT JOIN (SELECT session_id, record::jsonb -> 'data' AS d FROM hoopgate_audit.records WHERE kind = 'session_start') s
+                       ON s.session_id = st.session_id
+                WHERE st.d ->> 'decision' = 'deny'
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """, from, to, cancellationToken);
             var daily = new Dictionary<(DateTime, string), long>();
             await using (var command = new NpgsqlCommand(
-                "SELECT date_trunc('day', started_at AT TIME ZONE 'UTC'), decision, count(*) FROM hoopgate_audit.statements "
-                + "WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2", connection))
+                "SELECT date_trunc('day', occurred_at AT TIME ZONE 'UTC'), (record::jsonb -> 'data') ->> 'decision', count(*) FROM hoopgate_audit.records "
+                + "WHERE kind = 'statement_start' AND occurred_at >= $1 AND occurred_at < $2 GROUP BY 1, 2", connection))
             {
                 command.Parameters.AddWithValue(from);
                 command.Parameters.AddWithValue(to);

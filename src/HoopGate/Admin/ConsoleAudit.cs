@@ -29,7 +29,7 @@ internal sealed class ConsoleAudit(AuditSpool? spool, IReadOnlyList<string> grou
         {
             Subject = principal.FindFirst("sub")?.Value ?? "",
             Name = principal.FindFirst("name")?.Value ?? principal.FindFirst("email")?.Value,
-            Groups = principal.Claims.Where(c => groupClaims.Contains(c.Type, StringComparer.Ordinal)).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList(),
+            Groups = ConsoleUser.GroupsOf(principal, groupClaims),
             Action = "sign_in",
             Status = StatusCodes.Status200OK,
             ClientAddress = context.Connection.RemoteIpAddress?.ToString(),

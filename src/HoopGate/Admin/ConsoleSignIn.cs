@@ -24,15 +24,13 @@ internal static class ConsoleSignIn
     public static void AddServices(IServiceCollection services, AdminOptions admin, OidcOptions oidc, ConsoleAudit audit)
     {
         ConsoleOptions console = admin.Console;
-        OidcIssuerOptions issuer = (console.Issuer is { Length: > 0 } named
-            ? oidc.Issuers.FirstOrDefault(i => i.Issuer == named)
-            : oidc.Issuers.FirstOrDefault())
+        OidcIssuerOptions issuer = Issuer(admin, oidc)
             ?? throw new InvalidOperationException("the compliance console signs people in with an issuer of HoopGate:Oidc:Issuers; "
                 + (console.Issuer is null ? "none is configured" : console.Issuer + " is not one of them"));
         // Browsers reach the console over https when Kestrel has a certificate or a TLS proxy is in front (PublicOrigin);
         // only plain HTTP on loopback (validated) goes without Secure cookies.
-        string? publicOrigin = console.PublicOrigin?.TrimEnd('/');
-        bool https = !string.IsNullOrEmpty(admin.CertificatePath) || publicOrigin is not null;
+        string? publicOrigin = string.IsNullOrEmpty(console.PublicOrigin) ? null : console.PublicOrigin.TrimEnd('/');
+        bool https = ServesHttps(admin);
         CookieSecurePolicy secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         TimeSpan idle = TimeSpan.FromMinutes(console.IdleTimeoutMinutes);
 
@@ -185,6 +183,15 @@ internal static class ConsoleSignIn
         });
     }
 
+    /// <summary>The issuer people sign in with: <c>Console:Issuer</c>, else the first configured one.</summary>
+    private static OidcIssuerOptions? Issuer(AdminOptions admin, OidcOptions oidc) => admin.Console.Issuer is { Length: > 0 } named
+        ? oidc.Issuers.FirstOrDefault(i => i.Issuer == named)
+        : oidc.Issuers.FirstOrDefault();
+
+    /// <summary>Browsers reach the console over https: Kestrel has a certificate, or a TLS proxy is in front (PublicOrigin).</summary>
+    private static bool ServesHttps(AdminOptions admin) =>
+        !string.IsNullOrEmpty(admin.CertificatePath) || !string.IsNullOrEmpty(admin.Console.PublicOrigin);
+
     /// <summary>A request the page makes by itself (live reload, event stream), not the person.</summary>
     public static bool IsAutomatic(HttpRequest request) =>
         request.Query["live"] == "1" || request.Path.StartsWithSegments("/console/events", StringComparison.Ordinal);
@@ -193,9 +200,8 @@ internal static class ConsoleSignIn
     public static void UseMiddleware(WebApplication app, AdminOptions admin, OidcOptions oidc)
     {
         // A search form submitted after the sign-in lapsed is redirected to the provider: form-action must allow its origin.
-        string issuer = (admin.Console.Issuer is { Length: > 0 } named ? named : oidc.Issuers.FirstOrDefault()?.Issuer) ?? "";
-        string provider = Uri.TryCreate(issuer, UriKind.Absolute, out Uri? uri) ? " " + uri.GetLeftPart(UriPartial.Authority) : "";
-        bool https = !string.IsNullOrEmpty(admin.CertificatePath) || !string.IsNullOrEmpty(admin.Console.PublicOrigin);
+        string provider = Uri.TryCreate(Issuer(admin, oidc)?.Issuer, UriKind.Absolute, out Uri? uri) ? " " + uri.GetLeftPart(UriPartial.Authority) : "";
+        bool https = ServesHttps(admin);
         string policy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; "
             + "form-action 'self'" + provider + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use(async (context, next) =>

@@ -59,10 +59,14 @@ internal sealed class ConsoleUser
             return null;
         }
 
-        List<string> groups = principal.Claims.Where(c => groupClaims.Contains(c.Type, StringComparer.Ordinal)).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
+        List<string> groups = GroupsOf(principal, groupClaims);
         string name = principal.FindFirst("name")?.Value ?? principal.FindFirst("email")?.Value ?? subject;
         return new ConsoleUser(subject, name, groups, approvers,
             groups.Any(g => console.AuditorGroups.Contains(g, StringComparer.Ordinal)),
             groups.Any(g => admin.AdminGroups.Contains(g, StringComparer.Ordinal)));
     }
+
+    /// <summary>The groups an ID token gave, from the claims named by <c>Oidc:GroupClaims</c>.</summary>
+    public static List<string> GroupsOf(ClaimsPrincipal principal, IReadOnlyList<string> groupClaims) =>
+        principal.Claims.Where(c => groupClaims.Contains(c.Type, StringComparer.Ordinal)).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
 }

@@ -6,8 +6,9 @@ namespace HoopGate.Gateway;
 
 /// <summary>
 /// The gateway's counters, written in the Prometheus text format by the admin API's <c>/metrics</c>. Updated with
-/// interlocked adds where they happen (a statement's decision and duration, a session's bytes and masked values when it
-/// ends, an authentication failure); the gauges (open sessions, audit backlog) are read when scraped.
+/// interlocked adds where they happen (a statement's decision and duration, bytes as each read is relayed, a session's
+/// masked values when it ends, an authentication failure); the gauges (open sessions, audit backlog) are read when
+/// scraped.
 /// </summary>
 public sealed class GatewayMetrics
 {
@@ -61,12 +62,11 @@ public sealed class GatewayMetrics
         Interlocked.Add(ref _durationMicroseconds, (long)(seconds * 1_000_000));
     }
 
-    /// <summary>Bytes relayed by a session (added when it ends).</summary>
-    public void AddBytes(long toServer, long toClient)
-    {
-        Interlocked.Add(ref _bytesToServer, toServer);
-        Interlocked.Add(ref _bytesToClient, toClient);
-    }
+    /// <summary>Bytes a session sent to the server, counted as each read is relayed.</summary>
+    public void AddBytesToServer(long count) => Interlocked.Add(ref _bytesToServer, count);
+
+    /// <summary>Bytes a session sent to its client, counted as each read is relayed.</summary>
+    public void AddBytesToClient(long count) => Interlocked.Add(ref _bytesToClient, count);
 
     /// <summary>Values masked in results.</summary>
     public void AddMaskedValues(long count) => Interlocked.Add(ref _maskedValues, count);
@@ -88,7 +88,7 @@ public sealed class GatewayMetrics
         Sample(output, "hoopgate_statements_total{decision=\"deny\"}", Interlocked.Read(ref _denied));
         Sample(output, "hoopgate_statements_total{decision=\"review\"}", Interlocked.Read(ref _held));
 
-        output.Append("# HELP hoopgate_bytes_total Bytes relayed, by direction (added when a session ends).\n# TYPE hoopgate_bytes_total counter\n");
+        output.Append("# HELP hoopgate_bytes_total Bytes relayed, by direction.\n# TYPE hoopgate_bytes_total counter\n");
         Sample(output, "hoopgate_bytes_total{direction=\"to_server\"}", Interlocked.Read(ref _bytesToServer));
         Sample(output, "hoopgate_bytes_total{direction=\"to_client\"}", Interlocked.Read(ref _bytesToClient));
         Counter(output, "hoopgate_masked_values_total", "Protected values masked in results.", Interlocked.Read(ref _maskedValues));

@@ -69,6 +69,11 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IAsyncLifetime, IDis
                 }
             }
 
+            // Bytes count as they are relayed, not when the session ends.
+            string during = await _http.GetStringAsync("/metrics");
+            Assert.True(Value(during, "hoopgate_bytes_total{direction=\"to_client\"}") > Value(before, "hoopgate_bytes_total{direction=\"to_client\"}"));
+            Assert.True(Value(during, "hoopgate_bytes_total{direction=\"to_server\"}") > Value(before, "hoopgate_bytes_total{direction=\"to_server\"}"));
+
             await using var write = new NpgsqlCommand("DELETE FROM clinic.visits", analyst);
             await Assert.ThrowsAsync<PostgresException>(() => write.ExecuteNonQueryAsync());
         }
@@ -86,7 +91,6 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         Assert.True(Value(after, "hoopgate_statements_total{decision=\"allow\"}") > Value(before, "hoopgate_statements_total{decision=\"allow\"}"));
         Assert.True(Value(after, "hoopgate_masked_values_total") >= Value(before, "hoopgate_masked_values_total") + 7);
         Assert.True(Value(after, "hoopgate_authentication_failures_total") >= Value(before, "hoopgate_authentication_failures_total") + 1);
-        Assert.True(Value(after, "hoopgate_bytes_total{direction=\"to_client\"}") > Value(before, "hoopgate_bytes_total{direction=\"to_client\"}"));
         Assert.True(Value(after, "hoopgate_statement_duration_seconds_count") > Value(before, "hoopgate_statement_duration_seconds_count"));
         Assert.Contains("hoopgate_audit_backlog_records", after, StringComparison.Ordinal);
         Assert.DoesNotContain("clinic.patients", after, StringComparison.Ordinal);

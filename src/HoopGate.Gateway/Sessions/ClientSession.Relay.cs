@@ -100,7 +100,6 @@ internal sealed partial class ClientSession
             reviews?.End();
             audit?.SessionEnded(_model.Terminated ? "client terminated" : _endReason, _model.StatementsCompleted + _model.StatementsFailed);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
-            _services.Metrics.AddBytes(toServer.BytesForwarded, toClient.BytesForwarded);
             toClient.ReportMaskedValues();
             if (_model.Anomalies > 0)
             {
@@ -311,6 +310,15 @@ internal sealed partial class ClientSession
                     }
 
                     await output.SendAsync(forwarded.WrittenMemory);
+                    if (relay is FrontendRelay)
+                    {
+                        _services.Metrics.AddBytesToServer(forwarded.WrittenCount);
+                    }
+                    else
+                    {
+                        _services.Metrics.AddBytesToClient(forwarded.WrittenCount);
+                    }
+
                     forwarded.Reset();
                 }
 

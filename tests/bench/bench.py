@@ -368,6 +368,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=5, help="seconds per pgbench run")
     ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=15, help="seconds of pgbench -S -c 16 against each target before the rounds (not recorded): "
+                    "HoopGate's JIT tiers its hot paths up meanwhile, which would otherwise take a share of the first rounds' CPU")
     ap.add_argument("--idle", type=int, default=1000, help="idle sessions for the memory figure")
     ap.add_argument("--targets", default="direct,socat,pgbouncer,hoopgate")
     ap.add_argument("--workloads", default="S1,S16,E16,C1,psql,copy")
@@ -392,6 +394,15 @@ def main():
     results = {w: {t: [] for t in targets} for w in chosen}
     try:
         b.start()
+        if args.warmup > 0:
+            measured = args.duration
+            args.duration = args.warmup
+            for t in targets:
+                b.pgbench(t, 16, "simple")
+                b.pgbench(t, 16, "extended")
+            args.duration = measured
+            b.cpu.clear()
+            print("warm-up done", file=sys.stderr, flush=True)
         for r in range(args.rounds):
             order = targets[r % len(targets):] + targets[:r % len(targets)]
             for w in chosen:

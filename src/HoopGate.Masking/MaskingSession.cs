@@ -307,6 +307,11 @@ public sealed class MaskingSession
         }
 
         int count = BinaryPrimitives.ReadInt16BigEndian(rowDescription);
+        if (count < 0)
+        {
+            ThrowHelper.ThrowProtocolViolation("invalid RowDescription from the server");
+        }
+
         if (statement is { IsExplain: true } && IsExplainOutput(rowDescription, count))
         {
             // EXPLAIN's output is the plan's text, not rows.

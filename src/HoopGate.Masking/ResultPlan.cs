@@ -101,6 +101,12 @@ public sealed class ResultPlan
         }
 
         int count = BinaryPrimitives.ReadInt16BigEndian(body);
+        if (count < 0)
+        {
+            // Found by fuzzing: a negative count reached the stackalloc below, and a stack overflow ends the process.
+            ThrowHelper.ThrowProtocolViolation("invalid DataRow from the server");
+        }
+
         if (!IsUnknown && count != _columns.Length)
         {
             ThrowHelper.ThrowProtocolViolation("a DataRow from the server does not match its RowDescription");

@@ -52,6 +52,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("HoopGate:Gateway:MaxMessageLength must be at least 1024 and at most MaxStreamedMessageLength");
         }
 
+        if (options.MaxStreamedMessageLength > Sessions.MessageRelayLimits.MaxLength)
+        {
+            errors.Add("HoopGate:Gateway:MaxStreamedMessageLength must be at most 1073741823 (1 GiB - 1, PostgreSQL's own limit)");
+        }
+
         if (options.MaxStartupPacketLength is < 64 or > 1024 * 1024)
         {
             errors.Add("HoopGate:Gateway:MaxStartupPacketLength must be between 64 and 1048576");

@@ -17,6 +17,13 @@ namespace HoopGate.Gateway.Sessions;
 /// <item>Inspect: wait for the whole message (in the pipe, or in a pooled buffer when it is large), hand it over, forward.</item>
 /// </list>
 /// </summary>
+/// <summary>Bounds every relay's message limits.</summary>
+internal static class MessageRelayLimits
+{
+    /// <summary>The largest length field a relay accepts: 1 GiB - 1, PostgreSQL's MaxAllocSize bound.</summary>
+    public const int MaxLength = 0x3FFF_FFFF;
+}
+
 internal abstract class MessageRelay : IDisposable
 {
     /// <summary>
@@ -34,6 +41,9 @@ internal abstract class MessageRelay : IDisposable
 
     protected MessageRelay(int maxInspectedLength, int maxStreamedLength)
     {
+        // A message is its length field + 1 bytes: a limit near int.MaxValue would overflow that sum (found by fuzzing).
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxInspectedLength, MessageRelayLimits.MaxLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxStreamedLength, MessageRelayLimits.MaxLength);
         _maxInspectedLength = maxInspectedLength;
         _maxStreamedLength = maxStreamedLength;
     }

@@ -169,6 +169,18 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(Failures(settings), f => f.Contains("Authentication:Mode must be set", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("1073741823", false)]
+    [InlineData("1073741824", true)]
+    [InlineData("2147483647", true)]
+    public void Streamed_messages_may_be_at_most_postgresql_s_own_one_gigabyte_limit(string length, bool refused)
+    {
+        Dictionary<string, string?> settings = Valid();
+        settings["HoopGate:Gateway:MaxStreamedMessageLength"] = length;
+
+        Assert.Equal(refused, Failures(settings).Any(f => f.Contains("MaxStreamedMessageLength must be at most 1073741823", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Required_tls_without_a_certificate_is_refused()
     {

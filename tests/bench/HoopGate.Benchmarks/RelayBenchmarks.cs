@@ -43,8 +43,8 @@ public class RelayBenchmarks
 
         _model = new SessionModel();
         HoopGate.Masking.MaskingSession? masking = Masking ? CreateMasking() : null;
-        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(masking), null, masking, 64 * 1024 * 1024, int.MaxValue);
-        _backend = new BackendRelay(_model, masking, 64 * 1024 * 1024, int.MaxValue);
+        _frontend = new FrontendRelay(_model, BenchmarkPolicy.CreateGate(masking), null, masking, 64 * 1024 * 1024, MessageRelayLimits.MaxLength);
+        _backend = new BackendRelay(_model, masking, 64 * 1024 * 1024, MessageRelayLimits.MaxLength);
     }
 
     private static HoopGate.Masking.MaskingSession CreateMasking()

@@ -290,7 +290,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         string spool = AuditStoreFixture.NewSpoolDirectory();
         await using GatewayInstance gateway = await StartAsync(spool);
         NpgsqlConnectionStringBuilder builder = gateway.ConnectionString("hg_test");
-        builder.Password = "wrong-password-marker";
+        builder.Password = "hgsecret-wrong-password";
         await using (var connection = new NpgsqlConnection(builder.ConnectionString))
         {
             await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync()).Within();
@@ -305,7 +305,7 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
         Assert.True(await reader.ReadAsync().Within());
         Assert.Equal("28P01", reader.GetString(0));
-        Assert.DoesNotContain("wrong-password-marker", reader.GetString(1), StringComparison.Ordinal);
+        Assert.DoesNotContain("hgsecret-wrong-password", reader.GetString(1), StringComparison.Ordinal);
     }
 
     [Fact]

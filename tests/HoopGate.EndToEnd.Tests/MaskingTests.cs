@@ -18,7 +18,7 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     private const string Analyst = "ann";
     private const string Clinician = "carl";
     private const string Writer = "wes";
-    private const string Password = "masking-test-password";
+    private const string Password = "hgsecret-masking-password";
     private const string Clinic = PostgresCluster.ClinicDatabase;
 
     private const string Policy = """

@@ -12,7 +12,7 @@ public sealed class PolicyEnforcementTests(GatewayFixture fixture) : IAsyncLifet
 {
     private const string Analyst = "ann";
     private const string Writer = "wendy";
-    private const string Password = "policy-test-password";
+    private const string Password = "hgsecret-policy-password";
 
     private const string Policy = """
         version: 1

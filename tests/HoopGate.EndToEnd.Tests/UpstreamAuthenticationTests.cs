@@ -30,7 +30,7 @@ public sealed class UpstreamAuthenticationTests(GatewayFixture fixture)
     [InlineData("hg_password")]
     public async Task Wrong_upstream_password_gives_the_client_08004_without_the_role_or_password(string role)
     {
-        const string wrongPassword = "wrong-upstream-secret-7f3a";
+        const string wrongPassword = "hgsecret-wrong-upstream-7f3a";
         await using GatewayInstance gateway = await GatewayInstance.StartAsync(fixture.Cluster, new Dictionary<string, string?>
         {
             ["HoopGate:Upstream:User"] = role,

@@ -51,7 +51,7 @@ public sealed class AuditStoreFixture : IAsyncLifetime
     };
 
     /// <summary>The key the tests' gateways hash parameters with (a test value, not a secret).</summary>
-    public const string ParameterKey = "test-parameter-key-0123456789abcdef";
+    public const string ParameterKey = "hgsecret-parameter-key-0123456789abcdef";
 
     /// <summary>A new, empty spool directory.</summary>
     public static string NewSpoolDirectory() => Path.Combine(Path.GetTempPath(), "hoopgate-spool-" + Guid.NewGuid().ToString("N"));

@@ -14,7 +14,7 @@ public sealed class GatewayInstance : IAsyncDisposable
     public const string User = "alice";
 
     /// <summary>Alice's password (test-only).</summary>
-    public const string Password = "alice-test-password";
+    public const string Password = "hgsecret-alice-password";
 
     private readonly IHost _host;
 
@@ -58,7 +58,7 @@ public sealed class GatewayInstance : IAsyncDisposable
             ["HoopGate:Authentication:StaticUsers:0:Name"] = User,
             ["HoopGate:Authentication:StaticUsers:0:Password"] = Password,
             ["HoopGate:Policy:Path"] = TestPolicy.PermissivePath,
-            ["HoopGate:Masking:PseudonymKey"] = "test-pseudonym-key-not-a-secret-0123456789",
+            ["HoopGate:Masking:PseudonymKey"] = "hgsecret-pseudonym-key-0123456789abcdef",
             ["HoopGate:Audit:Mode"] = "Strict",
             ["HoopGate:Audit:ConnectionString"] = new NpgsqlConnectionStringBuilder
             {

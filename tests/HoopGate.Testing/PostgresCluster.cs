@@ -12,10 +12,10 @@ namespace HoopGate.Testing;
 public sealed class PostgresCluster : IAsyncDisposable
 {
     /// <summary>The superuser's password (test-only).</summary>
-    public const string SuperuserPassword = "test-superuser-password";
+    public const string SuperuserPassword = "hgsecret-superuser-password";
 
     /// <summary>The password of every test role (test-only).</summary>
-    public const string RolePassword = "test-role-password";
+    public const string RolePassword = "hgsecret-role-password";
 
     private PostgresCluster(string directory, string binDirectory, int port, TestCertificates certificates)
     {
@@ -83,8 +83,28 @@ public sealed class PostgresCluster : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Where a cluster dumps all its databases before it stops, when set (tests/hygiene/run.sh searches the dumps,
+    /// audit stores included, for the suite's secrets).
+    /// </summary>
+    public const string DumpDirectoryVariable = "HOOPGATE_TEST_DUMP_DIRECTORY";
+
     public async ValueTask DisposeAsync()
     {
+        if (Environment.GetEnvironmentVariable(DumpDirectoryVariable) is { Length: > 0 } dumps)
+        {
+            System.IO.Directory.CreateDirectory(dumps);
+            ProcessRunner.Result dump = await ProcessRunner.RunAsync(
+                Path.Combine(BinDirectory, "pg_dumpall"),
+                ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-f", Path.Combine(dumps, "cluster-" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".sql")],
+                TimeSpan.FromMinutes(2),
+                new Dictionary<string, string> { ["PGPASSWORD"] = SuperuserPassword });
+            if (dump.ExitCode != 0)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dumps, "cluster-" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".failed"), dump.Combined);
+            }
+        }
+
         try
         {
             await PgCtlAsync("stop", "-m", "immediate");

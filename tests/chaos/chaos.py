@@ -8,6 +8,7 @@ counted: every transaction pgbench reports as processed is a statement that ran,
 gateway's RSS is sampled every second throughout.
 
   tests/chaos/run.sh [--scenarios kill9,audit-outage,upstream-restart,slow-reader,connection-storm,token-expiry]
+  tests/chaos/run.sh --scenarios soak [--soak-minutes 30]     # mixed load; RSS, threads, handles every 10 s
 """
 import argparse, json, os, re, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,11 @@ POLICY = """version: 1
 everyone:
   statements: [select, show, set, transaction, utility]
   read: [public.*, pg_catalog.*]
+masking:
+  columns:
+    public.patients.ssn: ssn
+  classes:
+    ssn: {method: partial, keep: 4}
 """
 
 
@@ -67,6 +73,9 @@ class Chaos:
         self.upstream = Cluster(self.dir, "upstream", USER, PASSWORD)
         self.upstream.psql("postgres", "CREATE DATABASE bench")
         run(["pgbench", "-i", "-q", "-s", "2", "-h", "127.0.0.1", "-p", str(self.upstream.port), "-U", USER, "bench"], env={"PGPASSWORD": PASSWORD})
+        # Protected values for the soak's masked reads.
+        self.upstream.psql("bench", "CREATE TABLE patients AS SELECT g AS id, format('900-%s-%s', lpad((g % 100)::text, 2, '0'), "
+                           "lpad(g::text, 4, '0')) AS ssn FROM generate_series(1, 1000) g")
         self.audit = Cluster(self.dir, "audit", AUDIT_USER, AUDIT_PASSWORD)
         self.audit.psql("postgres", "CREATE DATABASE hoopgate_audit")
         self.key = os.path.join(self.dir, "issuer.key")
@@ -283,6 +292,62 @@ class Chaos:
         return self.verdict("connection-storm", processed, errors, subject,
                             {"outcomes": outcomes, "seconds": round(elapsed, 1), "rss_peak_mb": round(peak / 1024)})
 
+    def soak(self):
+        """Mixed load for --soak-minutes: reads, masked reads, denied statements on new connections; RSS, threads and
+        file handles sampled every 10 s must stay flat."""
+        subject = "chaos-soak"
+        token = self.token(subject, ttl="4h")
+        seconds = int(self.soak_minutes * 60)
+        masked = os.path.join(self.dir, "masked.sql")
+        with open(masked, "w") as f:
+            f.write("SELECT id, ssn FROM patients ORDER BY id LIMIT 20;\n")
+        samples, denied = [], {"refused": 0, "other": 0}
+        stop = time.time() + seconds
+
+        def sample():
+            while time.time() < stop:
+                pid = self.gateway.pid
+                with open(f"/proc/{pid}/status") as status:
+                    threads = next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+                samples.append((round(time.time() - (stop - seconds)), rss_kb(pid), threads, len(os.listdir(f"/proc/{pid}/fd"))))
+                time.sleep(10)
+
+        def deny():
+            while time.time() < stop:
+                try:
+                    s = session(self.port, token)
+                    sql = b"DELETE FROM pgbench_accounts\0"
+                    s.sendall(b"Q" + struct.pack("!i", 4 + len(sql)) + sql)
+                    kind, body = read_msg(s)
+                    denied["refused" if kind == b"E" and b"C42501" in body else "other"] += 1
+                    s.sendall(b"X\0\0\0\4")
+                    s.close()
+                except (OSError, SessionRefused):
+                    denied["other"] += 1
+                time.sleep(0.2)
+
+        threads = [threading.Thread(target=sample), threading.Thread(target=deny)]
+        for t in threads:
+            t.start()
+        results = {}
+        masked_run = threading.Thread(target=lambda: results.update(masked=self.pgbench(token, seconds, clients=2, extra=("-f", masked))))
+        masked_run.start()
+        reads, read_errors = self.pgbench(token, seconds, clients=4)
+        masked_run.join()
+        for t in threads:
+            t.join()
+        processed = reads + results["masked"][0]
+        settled = [x for x in samples if x[0] >= 300] or samples
+        first, last = settled[0], settled[-1]
+        extra = {"minutes": self.soak_minutes, "denied": denied, "samples": len(samples),
+                 "rss_mb_after_5_min": round(first[1] / 1024), "rss_mb_end": round(last[1] / 1024),
+                 "rss_mb_max": round(max(x[1] for x in samples) / 1024),
+                 "threads_after_5_min": first[2], "threads_end": last[2], "threads_max": max(x[2] for x in samples),
+                 "fds_after_5_min": first[3], "fds_end": last[3], "fds_max": max(x[3] for x in samples)}
+        with open(os.path.join(self.dir, "..", f"hoopgate-soak-{os.getpid()}.csv"), "w") as f:
+            f.write("seconds,rss_kb,threads,fds\n" + "".join(f"{a},{b},{c},{d}\n" for a, b, c, d in samples))
+        return self.verdict("soak", processed, read_errors + results["masked"][1], subject, extra)
+
     def token_expiry(self):
         """Tokens expire mid-load: each session ends (28P01) when its token does; nothing is lost or doubled."""
         subject = "chaos-token-expiry"
@@ -335,8 +400,10 @@ def main():
     ap.add_argument("--scenarios", default="kill9,audit-outage,upstream-restart,slow-reader,connection-storm,token-expiry")
     ap.add_argument("--output", help="write the results (JSON lines) here as well")
     ap.add_argument("--gateway-log", help="keep the gateway's log here")
+    ap.add_argument("--soak-minutes", type=float, default=30, help="how long the soak scenario runs")
     args = ap.parse_args()
     chaos = Chaos(args.hoopgate)
+    chaos.soak_minutes = args.soak_minutes
     results = []
     try:
         for name in args.scenarios.split(","):

@@ -357,6 +357,11 @@ internal sealed class BackendRelay : MessageRelay
         }
 
         // CopyOutResponse: Int8 format, Int16 columns, … — the columns must be the plan's, or nothing would be right.
+        if (message.Length < PgFraming.HeaderLength + 3)
+        {
+            ThrowHelper.ThrowProtocolViolation("invalid CopyOutResponse from the server");
+        }
+
         Span<byte> head = stackalloc byte[3];
         message.Slice(PgFraming.HeaderLength, 3).CopyTo(head);
         if (head[0] != 0 || System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(head[1..]) != plan.ColumnCount)

@@ -107,9 +107,9 @@ public sealed partial class GatewayAbuseTests
     }
 
     [Theory]
-    [InlineData(GatewayInstance.User, "not-the-password")]
+    [InlineData(GatewayInstance.User, "hgsecret-not-the-password")]
     [InlineData("mallory", GatewayInstance.Password)]
-    [InlineData("mallory", "not-the-password")]
+    [InlineData("mallory", "hgsecret-not-the-password")]
     public async Task Bad_credentials_get_fatal_28P01_and_the_connection_closes(string user, string password)
     {
         await using RawPgClient client = await RawPgClient.ConnectAsync(_gateway.Port);

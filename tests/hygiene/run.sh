@@ -3,7 +3,8 @@
 # databases (audit stores included) before it stops, and then searches what the gateways wrote — their logs (in the
 # test output), the audit rows (the dumps), the audit spools — for the suite's secrets: every test password, upstream
 # password, parameter and pseudonym key starts with "hgsecret-", and OIDC tokens are JWTs ("eyJ…"). Exits 1 when
-# any is found, printing where (with the secret itself cut out).
+# any is found, printing where (with the secret itself cut out). Test display names are part of the output, so no
+# theory takes a secret as an argument.
 #   tests/hygiene/run.sh [extra dotnet test arguments, e.g. --filter …]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +18,7 @@ dotnet build HoopGate.sln -c Release -nologo -v quiet || exit 2
 HOOPGATE_TEST_LOG_LEVEL=Verbose HOOPGATE_TEST_DUMP_DIRECTORY="$work/dumps" \
   dotnet test HoopGate.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" > "$work/test-output.log" 2>&1
 tests=$?
-grep -E "^(Passed|Failed)!" "$work/test-output.log" >&2
+grep -E "^(Test Run|Total tests|     (Passed|Failed):)" "$work/test-output.log" >&2
 
 # What the gateways wrote during this run: the test output (their logs), the dumps, and the spools made since the start.
 mapfile -t spools < <(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'hoopgate-spool-*' -newer "$work/started" 2>/dev/null)

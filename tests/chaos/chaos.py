@@ -135,6 +135,16 @@ class Chaos:
         errors = [line for line in p.stderr.splitlines() if "error" in line.lower() or "fatal" in line.lower() or "abort" in line.lower()]
         return (int(m.group(1)) if m else 0), errors
 
+    def under_load(self, token, seconds, fault_after, fault):
+        """pgbench for <seconds>, with <fault>() run <fault_after> seconds in; returns (processed, error lines)."""
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(zip(("processed", "errors"), self.pgbench(token, seconds))))
+        worker.start()
+        time.sleep(fault_after)
+        outcome = fault()
+        worker.join()
+        return result["processed"], result["errors"], outcome
+
     def backlog(self):
         try:
             text = run(["curl", "-s", "--max-time", "5", f"http://127.0.0.1:{self.admin_port}/metrics"], check=False).stdout
@@ -199,46 +209,38 @@ class Chaos:
         """The gateway is killed with SIGKILL mid-load and started again on the same spool."""
         subject = "chaos-kill9"
         token = self.token(subject)
-        result = {}
-        worker = threading.Thread(target=lambda: result.update(zip(("processed", "errors"), self.pgbench(token, 20))))
-        worker.start()
-        time.sleep(8)
-        self.gateway.send_signal(signal.SIGKILL)
-        self.gateway.wait()
-        worker.join()
+
+        def kill():
+            self.gateway.send_signal(signal.SIGKILL)
+            self.gateway.wait()
+
+        processed, errors, _ = self.under_load(token, 20, 8, kill)
         self.start_gateway()
         after, after_errors = self.pgbench(token, 5)
-        return self.verdict("kill9", result["processed"] + after, result["errors"] + after_errors, subject,
-                            {"processed_after_restart": after})
+        return self.verdict("kill9", processed + after, errors + after_errors, subject, {"processed_after_restart": after})
 
     def audit_outage(self):
         """The audit store is stopped for 30 s under load, then started again: the spool carries the records."""
         subject = "chaos-audit-outage"
         token = self.token(subject)
-        result = {}
-        worker = threading.Thread(target=lambda: result.update(zip(("processed", "errors"), self.pgbench(token, 45))))
-        worker.start()
-        time.sleep(5)
-        self.audit.stop("fast")
-        time.sleep(30)
-        backlog_at_restart = self.backlog()
-        self.audit.start()
-        worker.join()
-        return self.verdict("audit-outage", result["processed"], result["errors"], subject, {"backlog_when_store_returned": backlog_at_restart})
+
+        def outage():
+            self.audit.stop("fast")
+            time.sleep(30)
+            waiting = self.backlog()
+            self.audit.start()
+            return waiting
+
+        processed, errors, waiting = self.under_load(token, 45, 5, outage)
+        return self.verdict("audit-outage", processed, errors, subject, {"backlog_when_store_returned": waiting})
 
     def upstream_restart(self):
         """The upstream PostgreSQL restarts under load; clients reconnect afterwards."""
         subject = "chaos-upstream-restart"
         token = self.token(subject)
-        result = {}
-        worker = threading.Thread(target=lambda: result.update(zip(("processed", "errors"), self.pgbench(token, 15))))
-        worker.start()
-        time.sleep(5)
-        self.upstream.restart()
-        worker.join()
+        processed, errors, _ = self.under_load(token, 15, 5, self.upstream.restart)
         after, after_errors = self.pgbench(token, 5)
-        return self.verdict("upstream-restart", result["processed"] + after, result["errors"] + after_errors, subject,
-                            {"processed_after_restart": after})
+        return self.verdict("upstream-restart", processed + after, errors + after_errors, subject, {"processed_after_restart": after})
 
     def slow_reader(self):
         """A client reads a large result one byte a second: the gateway must not buffer the result."""

@@ -37,7 +37,7 @@ public sealed class GatewayOptions
     public int MaxMessageLength { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Largest streamed message, in bytes. Default 1 GiB - 1, PostgreSQL's own MaxAllocSize bound.</summary>
-    public int MaxStreamedMessageLength { get; set; } = 0x3FFF_FFFF;
+    public int MaxStreamedMessageLength { get; set; } = Sessions.MessageRelayLimits.MaxLength;
 
     /// <summary>Largest startup packet, in bytes. Default 10000, PostgreSQL's MAX_STARTUP_PACKET_LENGTH.</summary>
     public int MaxStartupPacketLength { get; set; } = 10000;

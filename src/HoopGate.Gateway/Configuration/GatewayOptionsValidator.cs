@@ -54,7 +54,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 
         if (options.MaxStreamedMessageLength > Sessions.MessageRelayLimits.MaxLength)
         {
-            errors.Add("HoopGate:Gateway:MaxStreamedMessageLength must be at most 1073741823 (1 GiB - 1, PostgreSQL's own limit)");
+            errors.Add(FormattableString.Invariant($"HoopGate:Gateway:MaxStreamedMessageLength must be at most {Sessions.MessageRelayLimits.MaxLength} (1 GiB - 1, PostgreSQL's own limit)"));
         }
 
         if (options.MaxStartupPacketLength is < 64 or > 1024 * 1024)

@@ -250,6 +250,7 @@ internal sealed partial class ClientSession
         byte[] buffer = ArrayPool<byte>.Shared.Rent(initialSize);
         int filled = 0;
         using var forwarded = new OutputBuffer();
+        Action<long> countSent = relay is FrontendRelay ? _services.Metrics.AddBytesToServer : _services.Metrics.AddBytesToClient;
         bool resumed = false;
         try
         {
@@ -310,14 +311,7 @@ internal sealed partial class ClientSession
                     }
 
                     await output.SendAsync(forwarded.WrittenMemory);
-                    if (relay is FrontendRelay)
-                    {
-                        _services.Metrics.AddBytesToServer(forwarded.WrittenCount);
-                    }
-                    else
-                    {
-                        _services.Metrics.AddBytesToClient(forwarded.WrittenCount);
-                    }
+                    countSent(forwarded.WrittenCount);
 
                     forwarded.Reset();
                 }

@@ -296,9 +296,18 @@ pidfile = {self.dir}/pgbouncer.pid
             return None
 
 
-def open_session(port, user, password):
+class SessionRefused(SystemExit):
+    """The server or proxy answered the startup with an ErrorResponse (its SQLSTATE in sqlstate)."""
+
+    def __init__(self, body):
+        super().__init__("session refused: " + body.decode(errors="replace"))
+        fields = dict((f[:1], f[1:]) for f in body.split(b"\0") if f)
+        self.sqlstate = fields.get(b"C", b"?").decode()
+
+
+def open_session(port, user, password, timeout=None):
     """A minimal protocol-3 client: startup, cleartext or SCRAM (PgBouncer), up to ReadyForQuery."""
-    s = socket.create_connection(("127.0.0.1", port))
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     params = b"user\0" + user.encode() + b"\0database\0bench\0\0"
     s.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
     scram = None
@@ -318,7 +327,8 @@ def open_session(port, user, password):
                 final = scram.final(body[4:])
                 s.sendall(b"p" + struct.pack("!i", 4 + len(final)) + final)
         elif t == b"E":
-            raise SystemExit("session refused: " + body.decode(errors="replace"))
+            s.close()
+            raise SessionRefused(body)
         elif t == b"Z":
             return s
 

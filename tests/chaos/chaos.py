@@ -14,7 +14,7 @@ import argparse, json, os, re, shutil, signal, socket, statistics, struct, subpr
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
-from bench import PG_BIN, as_postgres, free_port, read_msg, recv_exact, rss_kb, run, wait_port  # noqa: E402
+from bench import PG_BIN, SessionRefused, as_postgres, free_port, open_session, read_msg, rss_kb, run, wait_port  # noqa: E402
 
 USER, PASSWORD = "chaos", "chaos-upstream-password"   # throwaway, loopback only
 AUDIT_USER, AUDIT_PASSWORD = "chaos_audit", "chaos-audit-password"
@@ -247,7 +247,7 @@ class Chaos:
         subject = "chaos-slow-reader"
         token = self.token(subject)
         before = rss_kb(self.gateway.pid)
-        s = session(self.port, token)
+        s = open_session(self.port, USER, token)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sql = b"SELECT g, repeat('x', 1000) FROM generate_series(1, 200000) g\0"
         s.sendall(b"Q" + struct.pack("!i", 4 + len(sql)) + sql)
@@ -272,13 +272,13 @@ class Chaos:
 
         def connect(_):
             try:
-                s = session(self.port, token, timeout=60)
+                s = open_session(self.port, USER, token, timeout=60)
                 with lock:
                     sockets.append(s)
                 return "connected"
             except SessionRefused as e:
                 return "refused " + e.sqlstate
-            except OSError as e:
+            except (OSError, SystemExit) as e:  # bench's client ends a read of a closed connection with SystemExit
                 return "socket " + type(e).__name__
 
         start = time.time()
@@ -317,14 +317,14 @@ class Chaos:
         def deny():
             while time.time() < stop:
                 try:
-                    s = session(self.port, token)
+                    s = open_session(self.port, USER, token)
                     sql = b"DELETE FROM pgbench_accounts\0"
                     s.sendall(b"Q" + struct.pack("!i", 4 + len(sql)) + sql)
                     kind, body = read_msg(s)
                     denied["refused" if kind == b"E" and b"C42501" in body else "other"] += 1
                     s.sendall(b"X\0\0\0\4")
                     s.close()
-                except (OSError, SessionRefused):
+                except (OSError, SystemExit):  # SessionRefused included
                     denied["other"] += 1
                 time.sleep(0.2)
 
@@ -356,34 +356,6 @@ class Chaos:
         token = self.token(subject, ttl="10s")
         processed, errors = self.pgbench(token, 20)
         return self.verdict("token-expiry", processed, errors, subject)
-
-
-class SessionRefused(Exception):
-    def __init__(self, sqlstate, message):
-        super().__init__(message)
-        self.sqlstate = sqlstate
-
-
-def session(port, token, timeout=30):
-    """Startup with the token as the cleartext password, up to ReadyForQuery."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    params = b"user\0" + USER.encode() + b"\0database\0bench\0\0"
-    s.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
-    while True:
-        try:
-            t, body = read_msg(s)
-        except SystemExit as e:
-            s.close()
-            raise OSError(str(e)) from None
-        if t == b"R" and struct.unpack("!i", body[:4])[0] == 3:
-            pw = token.encode() + b"\0"
-            s.sendall(b"p" + struct.pack("!i", 4 + len(pw)) + pw)
-        elif t == b"E":
-            fields = dict((f[:1], f[1:]) for f in body.split(b"\0") if f)
-            s.close()
-            raise SessionRefused(fields.get(b"C", b"?").decode(), fields.get(b"M", b"").decode())
-        elif t == b"Z":
-            return s
 
 
 def summarize(errors):

@@ -59,7 +59,8 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IAsyncLifetime, IDis
     {
         string before = await _http.GetStringAsync("/metrics");
 
-        await using (NpgsqlConnection analyst = await OpenAsync(Token("analysts")))
+        string token = Token("analysts");
+        await using (NpgsqlConnection analyst = await OpenAsync(token))
         {
             await using var read = new NpgsqlCommand("SELECT ssn FROM clinic.patients ORDER BY id LIMIT 7", analyst);
             await using (NpgsqlDataReader reader = await read.ExecuteReaderAsync())
@@ -94,6 +95,10 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         Assert.True(Value(after, "hoopgate_statement_duration_seconds_count") > Value(before, "hoopgate_statement_duration_seconds_count"));
         Assert.Contains("hoopgate_audit_backlog_records", after, StringComparison.Ordinal);
         Assert.DoesNotContain("clinic.patients", after, StringComparison.Ordinal);
+
+        // No secret either: neither the session's token nor any of the suite's passwords and keys (all "hgsecret-…").
+        Assert.DoesNotContain(token, after, StringComparison.Ordinal);
+        Assert.DoesNotContain("hgsecret-", after, StringComparison.Ordinal);
     }
 
     [Fact]

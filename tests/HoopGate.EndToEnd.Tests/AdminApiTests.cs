@@ -135,6 +135,18 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IAsyncLifetime, IDis
             Assert.Equal(HttpStatusCode.OK, terminated.StatusCode);
         }
 
+        // From the moment it is told to end, the session is no longer open: not listed, not terminated twice.
+        using (HttpResponseMessage again = await SendAsync(HttpMethod.Post, "/sessions/" + id + "/terminate", admin))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        using (HttpResponseMessage after = await SendAsync(HttpMethod.Get, "/sessions", admin))
+        {
+            using JsonDocument remaining = JsonDocument.Parse(await after.Content.ReadAsStringAsync());
+            Assert.DoesNotContain(remaining.RootElement.EnumerateArray(), s => s.GetProperty("id").GetInt64() == id);
+        }
+
         await using var next = new NpgsqlCommand("SELECT 1", analyst);
         PostgresException ended = await Assert.ThrowsAsync<PostgresException>(() => next.ExecuteScalarAsync()).Within();
         Assert.Equal("57P01", ended.SqlState);

@@ -70,18 +70,14 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
     public IReadOnlyList<SessionInfo> Sessions() =>
         _sessions.Values.Select(s => s.Session.Describe()).OfType<SessionInfo>().OrderBy(s => s.Id).ToList();
 
-    /// <summary>Ends a session with FATAL 57P01 (an administrator's command); false when there is no such session relaying.</summary>
-    public bool Terminate(long id)
-    {
-        if (!_sessions.TryGetValue(id, out (ClientSession Session, Task Task) entry) || entry.Session.StartedAt is null)
-        {
-            return false;
-        }
-
-        entry.Session.End(HoopGate.Protocol.Backend.ErrorResponse.Create(
+    /// <summary>
+    /// Ends a session with FATAL 57P01 (an administrator's command); false when there is no such session relaying, including
+    /// one already being ended (it may still be closing, but it is no longer open to anyone).
+    /// </summary>
+    public bool Terminate(long id) =>
+        _sessions.TryGetValue(id, out (ClientSession Session, Task Task) entry) && entry.Session.StartedAt is not null
+        && entry.Session.End(HoopGate.Protocol.Backend.ErrorResponse.Create(
             HoopGate.Protocol.Backend.ErrorResponse.Fatal, HoopGate.Protocol.Errors.SqlState.AdminShutdown, "terminating connection due to administrator command"));
-        return true;
-    }
 
     /// <summary>Binds the port and starts accepting.</summary>
     public Task StartAsync(CancellationToken cancellationToken)

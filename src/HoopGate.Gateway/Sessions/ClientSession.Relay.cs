@@ -168,7 +168,7 @@ internal sealed partial class ClientSession
         ErrorResponse reason = _grant.EndsAtTokenExpiry
             ? ErrorResponse.Create(ErrorResponse.Fatal, SqlState.InvalidPassword, "terminating connection because the token expired", hint: "reconnect with a fresh token")
             : ErrorResponse.Create(ErrorResponse.Fatal, SqlState.IdleSessionTimeout, "terminating connection because the session reached its maximum lifetime");
-        return new Timer(_ => End(reason), null, due, Timeout.InfiniteTimeSpan);
+        return new Timer(_ => _ = End(reason), null, due, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Waits for a stopped pump; one stuck sending to a peer that reads nothing is cut off.</summary>

@@ -59,8 +59,8 @@ internal sealed partial class ClientSession : IAsyncDisposable
     /// <summary>When it started relaying (null while it starts).</summary>
     public DateTimeOffset? StartedAt { get; private set; }
 
-    /// <summary>What the admin API shows of it; null while it is still starting.</summary>
-    public Listening.SessionInfo? Describe() => _identity is { } identity && StartedAt is { } started
+    /// <summary>What the admin API shows of it; null while it is still starting or once it is being ended.</summary>
+    public Listening.SessionInfo? Describe() => _identity is { } identity && StartedAt is { } started && Volatile.Read(ref _forcedEnd) is null
         ? new Listening.SessionInfo(
             Id, identity.Subject, identity.Email ?? identity.ClientId, identity.Groups, _database, (RemoteEndPoint as IPEndPoint)?.Address.ToString(),
             _clientApplication, started, _model.StatementsCompleted + _model.StatementsFailed, _clientTls)
@@ -105,12 +105,20 @@ internal sealed partial class ClientSession : IAsyncDisposable
         WakeForShutdown();
     }
 
-    /// <summary>Ends the session now with <paramref name="reason"/> (token expiry, maximum lifetime), whatever is in flight.</summary>
-    public void End(ErrorResponse reason)
+    /// <summary>
+    /// Ends the session now with <paramref name="reason"/> (token expiry, maximum lifetime, an administrator), whatever is in
+    /// flight. False when it was already being ended: the first reason stands.
+    /// </summary>
+    public bool End(ErrorResponse reason)
     {
-        _forcedEnd = reason;
+        if (Interlocked.CompareExchange(ref _forcedEnd, reason, null) is not null)
+        {
+            return false;
+        }
+
         _abortRequested = true;
         WakeForShutdown();
+        return true;
     }
 
     /// <summary>End of the grace period: FATAL 57P01 now, whatever is in flight.</summary>

@@ -42,6 +42,20 @@ public class SqlAnalysisCacheTests
         Assert.Equal(2, cache.Misses);
     }
 
+    [Theory]
+    [InlineData("SELECT DISTINCT ON (1) name, ssn FROM patients", "SELECT DISTINCT ON (2) name, ssn FROM patients")]
+    [InlineData("SELECT * FROM (SELECT DISTINCT ON (1) name, ssn FROM patients) p", "SELECT * FROM (SELECT DISTINCT ON (2) name, ssn FROM patients) p")]
+    public void A_result_column_named_by_position_is_never_shared_with_another_position(string first, string second)
+    {
+        SqlAnalysisCache cache = NewCache();
+        SqlAnalysis byName = cache.GetOrAnalyze(first);
+        SqlAnalysis bySsn = cache.GetOrAnalyze(second);
+        Assert.NotSame(byName, bySsn);
+        Assert.Equal(2, cache.Misses);
+        StatementLineage lineage = Assert.Single(bySsn.Statements).Lineage;
+        Assert.True(lineage.NestedPredicatePositions || lineage.PredicatePositions.SequenceEqual([2]), "the second string got the first one's positions");
+    }
+
     [Fact]
     public void A_comment_that_hides_a_quote_does_not_share_the_analysis_of_a_harmless_string()
     {

@@ -14,6 +14,10 @@ namespace HoopGate.Sql;
 /// protocol's <c>… WHERE id = 81234</c>, a new string every time, still shares the analysis of its shape. Analyses
 /// that depend on a constant's value (settings: <see cref="SqlAnalysis.DependsOnConstants"/>) are never shared this way.</item>
 /// </list>
+/// Before the second, plain text (no quotes, comments or dollar signs) is looked up by its <see cref="ConstantKey"/>: the
+/// text with its integer constants replaced, found without calling the parser. An analysis is filed under such a key only
+/// once libpg_query has shown that changing those constants leaves the normalised text as it was, so a hit returns exactly
+/// what the normalised text would have found, without the parse that normalising costs.
 /// Bounded as two generations: entries live in the young one; when it holds half the capacity it becomes the old one
 /// (the previous old one is dropped) and a hit in the old one moves the entry back. Recently used shapes stay, strings
 /// seen once age out, and no hit pays for bookkeeping.
@@ -27,6 +31,7 @@ public sealed class SqlAnalysisCache
     private Generation _old = new();
     private long _hits;
     private long _shapeHits;
+    private long _constantHits;
     private long _misses;
 
     /// <summary>Creates the cache.</summary>
@@ -42,6 +47,9 @@ public sealed class SqlAnalysisCache
 
     /// <summary>Analyses served by normalised text (the same statement with other constants).</summary>
     public long ShapeHits => Interlocked.Read(ref _shapeHits);
+
+    /// <summary>Analyses served by <see cref="ConstantKey"/> (a plain statement with other integer constants).</summary>
+    public long ConstantHits => Interlocked.Read(ref _constantHits);
 
     /// <summary>Analyses that had to be made.</summary>
     public long Misses => Interlocked.Read(ref _misses);
@@ -61,9 +69,19 @@ public sealed class SqlAnalysisCache
             return SqlAnalyzer.Analyze(utf8);
         }
 
+        byte[] key = ArrayPool<byte>.Shared.Rent(utf8.Length);
         byte[]? normalized = null;
         try
         {
+            bool hasKey = ConstantKey.TryWrite(utf8, key, out int keyLength, out _);
+            ReadOnlySpan<byte> constantKey = key.AsSpan(0, keyLength);
+            bool keyFiled = false;
+            if (hasKey && TryGetByConstants(constantKey, out analysis, out keyFiled))
+            {
+                Interlocked.Increment(ref _constantHits);
+                return analysis;
+            }
+
             int normalizedLength = 0;
             if (SqlAnalyzer.TryNormalize(utf8, out byte[] rented, out normalizedLength))
             {
@@ -72,6 +90,11 @@ public sealed class SqlAnalysisCache
                 if (TryGet(shape, out analysis) && !analysis.DependsOnConstants)
                 {
                     Interlocked.Increment(ref _shapeHits);
+                    if (hasKey && !keyFiled)
+                    {
+                        FileByConstants(utf8, constantKey, shape, analysis);
+                    }
+
                     return analysis;
                 }
             }
@@ -80,7 +103,12 @@ public sealed class SqlAnalysisCache
             analysis = SqlAnalyzer.Analyze(utf8);
             if (normalized is not null && !analysis.DependsOnConstants)
             {
-                Add(normalized.AsSpan(0, normalizedLength), analysis);
+                ReadOnlySpan<byte> shape = normalized.AsSpan(0, normalizedLength);
+                Add(shape, analysis);
+                if (hasKey && !keyFiled)
+                {
+                    FileByConstants(utf8, constantKey, shape, analysis);
+                }
             }
             else
             {
@@ -91,6 +119,7 @@ public sealed class SqlAnalysisCache
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(key);
             if (normalized is not null)
             {
                 ArrayPool<byte>.Shared.Return(normalized);
@@ -117,10 +146,59 @@ public sealed class SqlAnalysisCache
         return false;
     }
 
-    private void Add(ReadOnlySpan<byte> key, SqlAnalysis analysis)
+    /// <summary>
+    /// Looks <paramref name="key"/> up among the constant keys. <paramref name="filed"/> is true when the key is known,
+    /// with an analysis or as one that may not be shared (then the normalised text decides, as if there were no key).
+    /// </summary>
+    private bool TryGetByConstants(ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis, out bool filed)
     {
         Generation young = Volatile.Read(ref _young);
-        if (young.Entries.Count >= _generationSize)
+        filed = young.ConstantLookup.TryGetValue(key, out analysis);
+        if (!filed && Volatile.Read(ref _old).ConstantLookup.TryGetValue(key, out analysis))
+        {
+            filed = true;
+            AddTo(key, analysis, constants: true);
+        }
+
+        return analysis is not null;
+    }
+
+    /// <summary>
+    /// Files <paramref name="analysis"/> (of <paramref name="shape"/>) under the constant key of <paramref name="utf8"/>,
+    /// if libpg_query normalises every constant the key stands for: the same string with each of them changed must
+    /// normalise to the same text. Otherwise (<c>ORDER BY 1</c>, <c>varchar(10)</c>: constants the normaliser keeps) the
+    /// key is filed as not shareable.
+    /// </summary>
+    private void FileByConstants(ReadOnlySpan<byte> utf8, ReadOnlySpan<byte> key, ReadOnlySpan<byte> shape, SqlAnalysis analysis)
+    {
+        bool shareable = false;
+        if (analysis.IsValid && !analysis.DependsOnConstants)
+        {
+            byte[] variant = ArrayPool<byte>.Shared.Rent(utf8.Length);
+            try
+            {
+                int variantLength = ConstantKey.WriteVariant(utf8, key, variant);
+                if (SqlAnalyzer.TryNormalize(variant.AsSpan(0, variantLength), out byte[] rented, out int length))
+                {
+                    shareable = rented.AsSpan(0, length).SequenceEqual(shape);
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(variant);
+            }
+        }
+
+        AddTo(key, shareable ? analysis : null, constants: true);
+    }
+
+    private void Add(ReadOnlySpan<byte> key, SqlAnalysis analysis) => AddTo(key, analysis, constants: false);
+
+    private void AddTo(ReadOnlySpan<byte> key, SqlAnalysis? analysis, bool constants)
+    {
+        Generation young = Volatile.Read(ref _young);
+        if (young.Entries.Count + young.ByConstants.Count >= _generationSize)
         {
             lock (_rotate)
             {
@@ -134,7 +212,14 @@ public sealed class SqlAnalysisCache
             }
         }
 
-        young.Entries.TryAdd(key.ToArray(), analysis);
+        if (constants)
+        {
+            young.ByConstants.TryAdd(key.ToArray(), analysis);
+        }
+        else
+        {
+            young.Entries.TryAdd(key.ToArray(), analysis!);
+        }
     }
 
     private sealed class Generation
@@ -143,11 +228,19 @@ public sealed class SqlAnalysisCache
         {
             Entries = new ConcurrentDictionary<byte[], SqlAnalysis>(ByteKeyComparer.Instance);
             Lookup = Entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+            ByConstants = new ConcurrentDictionary<byte[], SqlAnalysis?>(ByteKeyComparer.Instance);
+            ConstantLookup = ByConstants.GetAlternateLookup<ReadOnlySpan<byte>>();
         }
 
+        /// <summary>By exact text and by normalised text (which cannot be confused: both are the string's own meaning).</summary>
         public ConcurrentDictionary<byte[], SqlAnalysis> Entries { get; }
 
         public ConcurrentDictionary<byte[], SqlAnalysis>.AlternateLookup<ReadOnlySpan<byte>> Lookup { get; }
+
+        /// <summary>By <see cref="ConstantKey"/>, apart: a key is not SQL. Null for a key whose strings may not share an analysis.</summary>
+        public ConcurrentDictionary<byte[], SqlAnalysis?> ByConstants { get; }
+
+        public ConcurrentDictionary<byte[], SqlAnalysis?>.AlternateLookup<ReadOnlySpan<byte>> ConstantLookup { get; }
     }
 
     /// <summary>Compares keys by content, and lets a span look one up without allocating.</summary>

@@ -22,11 +22,79 @@ public class SqlAnalysisCacheTests
     public void Strings_that_differ_only_in_constants_share_the_analysis_of_their_shape()
     {
         SqlAnalysisCache cache = NewCache();
-        SqlAnalysis first = cache.GetOrAnalyze("SELECT abalance FROM pgbench_accounts WHERE aid = 81234");
-        SqlAnalysis second = cache.GetOrAnalyze("SELECT abalance FROM pgbench_accounts WHERE aid = 7");
+        SqlAnalysis first = cache.GetOrAnalyze("SELECT id FROM patients WHERE name = 'alice' AND ward = 3");
+        SqlAnalysis second = cache.GetOrAnalyze("SELECT id FROM patients WHERE name = 'bob' AND ward = 4");
         Assert.Same(first, second);
         Assert.Equal(1, cache.Misses);
         Assert.Equal(1, cache.ShapeHits);
+    }
+
+    [Fact]
+    public void Plain_statements_with_other_integers_are_found_without_the_parser_once_their_shape_is_known()
+    {
+        SqlAnalysisCache cache = NewCache();
+        SqlAnalysis first = cache.GetOrAnalyze("SELECT abalance FROM pgbench_accounts WHERE aid = 81234");
+        SqlAnalysis second = cache.GetOrAnalyze("SELECT abalance FROM pgbench_accounts WHERE aid = 7");
+        SqlAnalysis third = cache.GetOrAnalyze("SELECT abalance FROM pgbench_accounts WHERE aid = 99999999999");
+        Assert.Same(first, second);
+        Assert.Same(first, third);
+        Assert.Equal(1, cache.Misses);
+        Assert.Equal(2, cache.ConstantHits);
+        Assert.Equal("SELECT abalance FROM pgbench_accounts WHERE aid = $1", third.NormalizedText);
+    }
+
+    [Theory]
+    [InlineData("SELECT name, ssn FROM patients ORDER BY 1", "SELECT name, ssn FROM patients ORDER BY 2")]
+    [InlineData("SELECT name, ssn FROM patients GROUP BY 1, 2", "SELECT name, ssn FROM patients GROUP BY 2, 1")]
+    [InlineData("SELECT name::varchar(3) FROM patients", "SELECT name::varchar(30) FROM patients")]
+    [InlineData("FETCH 5 FROM c", "FETCH 50 FROM c")]
+    public void Integers_the_normaliser_keeps_are_never_shared_by_the_key(string first, string second)
+    {
+        SqlAnalysisCache cache = NewCache();
+        SqlAnalysis a = cache.GetOrAnalyze(first);
+        SqlAnalysis b = cache.GetOrAnalyze(second);
+        Assert.NotSame(a, b);
+        Assert.Equal(0, cache.ConstantHits);
+        Assert.NotEqual(a.NormalizedText, b.NormalizedText);
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM t1 WHERE a = 5", "SELECT * FROM t2 WHERE a = 5")]
+    [InlineData("SELECT 1e5 FROM t", "SELECT 2e5 FROM t")]
+    [InlineData("SELECT 1.5 FROM t", "SELECT 2.5 FROM t")]
+    public void Digits_that_are_no_plain_integer_stay_in_the_key(string first, string second)
+    {
+        byte[] a = new byte[first.Length], b = new byte[second.Length];
+        bool hasA = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(first), a, out int lengthA, out _);
+        bool hasB = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(second), b, out int lengthB, out _);
+        Assert.False(hasA && hasB && a.AsSpan(0, lengthA).SequenceEqual(b.AsSpan(0, lengthB)), "two different statements got one key");
+    }
+
+    [Theory]
+    [InlineData("SELECT 1 -- 2")]
+    [InlineData("SELECT 1 /* 2 */")]
+    [InlineData("SELECT '1', 2")]
+    [InlineData("SELECT \"1\", 2")]
+    [InlineData("SELECT $1, 2")]
+    [InlineData("SELECT $$1$$, 2")]
+    [InlineData("SELECT E'\\'', 2")]
+    [InlineData("SELECT 'é', 2")]
+    [InlineData("SELECT abalance FROM pgbench_accounts")]
+    public void Text_that_could_hide_a_constant_or_has_none_gets_no_key(string sql)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(sql);
+        Assert.False(ConstantKey.TryWrite(utf8, new byte[utf8.Length], out _, out _));
+    }
+
+    [Fact]
+    public void A_key_never_finds_an_analysis_filed_by_exact_text()
+    {
+        // The key of the second string is the first string's text; it must not find the first string's analysis.
+        SqlAnalysisCache cache = NewCache();
+        SqlAnalysis constant = cache.GetOrAnalyze("SELECT ' FROM patients WHERE 1 = '");
+        SqlAnalysis read = cache.GetOrAnalyze("SELECT 5 FROM patients WHERE 1 = 7");
+        Assert.NotSame(constant, read);
+        Assert.Contains(Assert.Single(read.Statements).Relations, r => r.Name == "patients");
     }
 
     [Theory]

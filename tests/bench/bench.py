@@ -378,8 +378,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=5, help="seconds per pgbench run")
     ap.add_argument("--scale", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=15, help="seconds of pgbench -S -c 16 against each target before the rounds (not recorded): "
-                    "HoopGate's JIT tiers its hot paths up meanwhile, which would otherwise take a share of the first rounds' CPU")
+    ap.add_argument("--warmup", type=int, default=20, help="seconds of pgbench -S -c 16 against each target before the rounds (not recorded), "
+                    "as 2-second runs alternating simple and extended, each with 16 new sessions: HoopGate's JIT tiers its hot "
+                    "paths up meanwhile, the per-session ones only after about a hundred sessions, which would otherwise take "
+                    "a share of the rounds' CPU")
     ap.add_argument("--idle", type=int, default=1000, help="idle sessions for the memory figure")
     ap.add_argument("--targets", default="direct,socat,pgbouncer,hoopgate")
     ap.add_argument("--workloads", default="S1,S16,E16,C1,psql,copy")
@@ -406,10 +408,10 @@ def main():
         b.start()
         if args.warmup > 0:
             measured = args.duration
-            args.duration = args.warmup
+            args.duration = 2
             for t in targets:
-                b.pgbench(t, 16, "simple")
-                b.pgbench(t, 16, "extended")
+                for run_number in range(max(2, args.warmup // 2)):
+                    b.pgbench(t, 16, "simple" if run_number % 2 == 0 else "extended")
             args.duration = measured
             b.cpu.clear()
             print("warm-up done", file=sys.stderr, flush=True)

@@ -28,6 +28,7 @@ internal sealed class LineageReader
     private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
     private readonly List<int> _positions = [];
     private bool _nestedPositions;
+    private bool _keysByConstant;
 
     /// <summary>Reads the lineage of one statement (<paramref name="wrapperName"/> is the outermost node: EXPLAIN, DECLARE…).</summary>
     public static StatementLineage Read(string wrapperName, JsonElement wrapper, string name, JsonElement body)
@@ -60,7 +61,62 @@ internal sealed class LineageReader
         {
             PredicatePositions = reader._positions,
             NestedPredicatePositions = reader._nestedPositions,
+            KeysByConstant = reader._keysByConstant,
         };
+    }
+
+    /// <summary>
+    /// One ORDER BY, GROUP BY or DISTINCT ON item: an integer constant names a result column by position, also inside
+    /// ROLLUP, CUBE and GROUPING SETS. Whether a constant or a parameter is a position depends on its value (<c>$1</c> is an
+    /// expression, <c>2</c> a column), so the statement's analysis must never be shared with other constants.
+    /// </summary>
+    private void ReadPositions(JsonElement key, bool top)
+    {
+        JsonElement node = key.TryGetProperty("SortBy", out JsonElement sortBy) && sortBy.TryGetProperty("node", out JsonElement inner) ? inner : key;
+        if (node.TryGetProperty("GroupingSet", out JsonElement set))
+        {
+            if (set.TryGetProperty("content", out JsonElement content) && content.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement item in content.EnumerateArray())
+                {
+                    ReadPositions(item, top);
+                }
+            }
+
+            return;
+        }
+
+        if (node.TryGetProperty("RowExpr", out JsonElement row))
+        {
+            // (2, 3) inside a grouping set: each element is an item of its own.
+            if (row.TryGetProperty("args", out JsonElement args) && args.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement item in args.EnumerateArray())
+                {
+                    ReadPositions(item, top);
+                }
+            }
+
+            return;
+        }
+
+        if (node.TryGetProperty("ParamRef", out _) || node.TryGetProperty("A_Const", out _))
+        {
+            _keysByConstant = true;
+        }
+
+        if (node.TryGetProperty("A_Const", out JsonElement constant) && constant.TryGetProperty("ival", out JsonElement ival))
+        {
+            int position = ival.ValueKind == JsonValueKind.Object && ival.TryGetProperty("ival", out JsonElement number) ? number.GetInt32() : 0;
+            if (top)
+            {
+                _positions.Add(position);
+            }
+            else
+            {
+                _nestedPositions = true;
+            }
+        }
     }
 
     private static List<ResultColumnSource>? ReadResults(string name, JsonElement body)
@@ -223,22 +279,10 @@ internal sealed class LineageReader
             switch (property.Name)
             {
                 case "sortClause" or "groupClause" or "distinctClause" when value.ValueKind == JsonValueKind.Array:
-                    // ORDER BY 2, GROUP BY 1: a result column by position.
+                    // ORDER BY 2, GROUP BY 1, GROUP BY ROLLUP(1, (2, 3)): a result column by position.
                     foreach (JsonElement key in value.EnumerateArray())
                     {
-                        JsonElement node = key.TryGetProperty("SortBy", out JsonElement sortBy) && sortBy.TryGetProperty("node", out JsonElement inner) ? inner : key;
-                        if (node.TryGetProperty("A_Const", out JsonElement constant) && constant.TryGetProperty("ival", out JsonElement ival))
-                        {
-                            int position = ival.ValueKind == JsonValueKind.Object && ival.TryGetProperty("ival", out JsonElement number) ? number.GetInt32() : 0;
-                            if (top)
-                            {
-                                _positions.Add(position);
-                            }
-                            else
-                            {
-                                _nestedPositions = true;
-                            }
-                        }
+                        ReadPositions(key, top);
                     }
 
                     break;

@@ -26,8 +26,9 @@ public sealed class SqlAnalysis
 
     /// <summary>
     /// True when the analysis depends on the value of a constant — a setting and its value (<c>SET client_encoding =
-    /// 'SJIS'</c>, <c>set_config('role', …)</c>), or a result column named by position (<c>DISTINCT ON (2)</c>, which
-    /// libpg_query's normalisation turns into <c>$1</c>) — so that it may only be shared by strings that are exactly the same.
+    /// 'SJIS'</c>, <c>set_config('role', …)</c>), or an ORDER BY, GROUP BY or DISTINCT ON item that is a constant or a
+    /// parameter (<c>DISTINCT ON (2)</c> names a result column, <c>DISTINCT ON ($1)</c> does not, and libpg_query's
+    /// normalisation turns the first into the second) — so that it may only be shared by strings that are exactly the same.
     /// </summary>
     public bool DependsOnConstants
     {
@@ -35,7 +36,7 @@ public sealed class SqlAnalysis
         {
             foreach (StatementInfo statement in Statements)
             {
-                if (statement.Settings.Count > 0 || statement.Lineage.PredicatePositions.Count > 0 || statement.Lineage.NestedPredicatePositions)
+                if (statement.Settings.Count > 0 || statement.Lineage.KeysByConstant || statement.Lineage.PredicatePositions.Count > 0 || statement.Lineage.NestedPredicatePositions)
                 {
                     return true;
                 }

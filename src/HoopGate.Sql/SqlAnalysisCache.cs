@@ -5,19 +5,20 @@ using Microsoft.Extensions.Options;
 namespace HoopGate.Sql;
 
 /// <summary>
-/// Analyses by SQL string, so that each statement shape is parsed once. Two keys, both PostgreSQL's own and never a
-/// home-made normalisation (which could make a harmful string share the verdict of a harmless one):
+/// Analyses by SQL string, so that each statement shape is parsed once. Looked up in this order, each kind of key in a
+/// dictionary of its own (a key of one kind can be the text of another):
 /// <list type="number">
-/// <item>the string's exact bytes — a hit costs a hash and no allocation (the extended protocol, whose statements
-/// carry their values as parameters, always hits here);</item>
-/// <item>libpg_query's normalised text (constants replaced by <c>$n</c>, a few microseconds) — so that the simple
-/// protocol's <c>… WHERE id = 81234</c>, a new string every time, still shares the analysis of its shape. Analyses
-/// that depend on a constant's value (settings: <see cref="SqlAnalysis.DependsOnConstants"/>) are never shared this way.</item>
+/// <item>the string's exact bytes — a hit costs a hash and no allocation. The extended protocol's statements, which
+/// carry their values as parameters, are their own normalised text and hit here among the shapes;</item>
+/// <item>for plain text (no quotes, comments or dollar signs), its <see cref="ConstantKey"/>: the text with its integer
+/// constants replaced, found without the parser. An analysis is filed under such a key only once libpg_query has shown
+/// that changing those constants leaves the normalised text as it was, so a hit returns what the next step would;</item>
+/// <item>libpg_query's normalised text (constants replaced by <c>$n</c>, a parse) — so that the simple protocol's
+/// <c>… WHERE id = 'alice'</c>, a new string every time, still shares the analysis of its shape.</item>
 /// </list>
-/// Before the second, plain text (no quotes, comments or dollar signs) is looked up by its <see cref="ConstantKey"/>: the
-/// text with its integer constants replaced, found without calling the parser. An analysis is filed under such a key only
-/// once libpg_query has shown that changing those constants leaves the normalised text as it was, so a hit returns exactly
-/// what the normalised text would have found, without the parse that normalising costs.
+/// Analyses that depend on a constant's value (<see cref="SqlAnalysis.DependsOnConstants"/>: settings, result columns
+/// named by position) and strings that do not parse are filed by exact text only. Nothing here is a home-made
+/// normalisation that decides on its own which strings mean the same.
 /// Bounded as two generations: entries live in the young one; when it holds half the capacity it becomes the old one
 /// (the previous old one is dropped) and a hit in the old one moves the entry back. Recently used shapes stay, strings
 /// seen once age out, and no hit pays for bookkeeping.
@@ -57,7 +58,8 @@ public sealed class SqlAnalysisCache
     /// <summary>The analysis of <paramref name="utf8"/>, from the cache or made now.</summary>
     public SqlAnalysis GetOrAnalyze(ReadOnlySpan<byte> utf8)
     {
-        if (TryGet(utf8, out SqlAnalysis? analysis))
+        // A string that is its own normalised text (the extended protocol's, with $n for values) is found among the shapes.
+        if (TryGet(Space.Exact, utf8, out SqlAnalysis? analysis) || TryGet(Space.Shape, utf8, out analysis))
         {
             Interlocked.Increment(ref _hits);
             return analysis;
@@ -87,7 +89,7 @@ public sealed class SqlAnalysisCache
             {
                 normalized = rented;
                 ReadOnlySpan<byte> shape = normalized.AsSpan(0, normalizedLength);
-                if (TryGet(shape, out analysis) && !analysis.DependsOnConstants)
+                if (TryGet(Space.Shape, shape, out analysis) && !analysis.DependsOnConstants)
                 {
                     Interlocked.Increment(ref _shapeHits);
                     if (hasKey && !keyFiled)
@@ -101,10 +103,10 @@ public sealed class SqlAnalysisCache
 
             Interlocked.Increment(ref _misses);
             analysis = SqlAnalyzer.Analyze(utf8);
-            if (normalized is not null && !analysis.DependsOnConstants)
+            if (normalized is not null && analysis.IsValid && !analysis.DependsOnConstants)
             {
                 ReadOnlySpan<byte> shape = normalized.AsSpan(0, normalizedLength);
-                Add(shape, analysis);
+                AddTo(Space.Shape, shape, analysis);
                 if (hasKey && !keyFiled)
                 {
                     FileByConstants(utf8, constantKey, shape, analysis);
@@ -112,7 +114,7 @@ public sealed class SqlAnalysisCache
             }
             else
             {
-                Add(utf8, analysis);
+                AddTo(Space.Exact, utf8, analysis);
             }
 
             return analysis;
@@ -130,17 +132,17 @@ public sealed class SqlAnalysisCache
     /// <summary>The analysis of <paramref name="sql"/> (tools and tests; the gateway passes bytes).</summary>
     public SqlAnalysis GetOrAnalyze(string sql) => GetOrAnalyze(System.Text.Encoding.UTF8.GetBytes(sql));
 
-    private bool TryGet(ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis)
+    private bool TryGet(Space space, ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis)
     {
-        if (Volatile.Read(ref _young).Lookup.TryGetValue(key, out analysis))
+        if (Volatile.Read(ref _young).Lookup(space).TryGetValue(key, out analysis))
         {
-            return true;
+            return analysis is not null;
         }
 
-        if (Volatile.Read(ref _old).Lookup.TryGetValue(key, out analysis))
+        if (Volatile.Read(ref _old).Lookup(space).TryGetValue(key, out analysis))
         {
-            Add(key, analysis);
-            return true;
+            AddTo(space, key, analysis);
+            return analysis is not null;
         }
 
         return false;
@@ -152,12 +154,11 @@ public sealed class SqlAnalysisCache
     /// </summary>
     private bool TryGetByConstants(ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis, out bool filed)
     {
-        Generation young = Volatile.Read(ref _young);
-        filed = young.ConstantLookup.TryGetValue(key, out analysis);
-        if (!filed && Volatile.Read(ref _old).ConstantLookup.TryGetValue(key, out analysis))
+        filed = Volatile.Read(ref _young).Lookup(Space.Constants).TryGetValue(key, out analysis);
+        if (!filed && Volatile.Read(ref _old).Lookup(Space.Constants).TryGetValue(key, out analysis))
         {
             filed = true;
-            AddTo(key, analysis, constants: true);
+            AddTo(Space.Constants, key, analysis);
         }
 
         return analysis is not null;
@@ -190,15 +191,13 @@ public sealed class SqlAnalysisCache
             }
         }
 
-        AddTo(key, shareable ? analysis : null, constants: true);
+        AddTo(Space.Constants, key, shareable ? analysis : null);
     }
 
-    private void Add(ReadOnlySpan<byte> key, SqlAnalysis analysis) => AddTo(key, analysis, constants: false);
-
-    private void AddTo(ReadOnlySpan<byte> key, SqlAnalysis? analysis, bool constants)
+    private void AddTo(Space space, ReadOnlySpan<byte> key, SqlAnalysis? analysis)
     {
         Generation young = Volatile.Read(ref _young);
-        if (young.Entries.Count + young.ByConstants.Count >= _generationSize)
+        if (young.Count >= _generationSize)
         {
             lock (_rotate)
             {
@@ -212,35 +211,37 @@ public sealed class SqlAnalysisCache
             }
         }
 
-        if (constants)
-        {
-            young.ByConstants.TryAdd(key.ToArray(), analysis);
-        }
-        else
-        {
-            young.Entries.TryAdd(key.ToArray(), analysis!);
-        }
+        young.Lookup(space).TryAdd(key, analysis);
+    }
+
+    /// <summary>
+    /// Three kinds of key, kept apart because a key of one kind can be the text of another: an exact string can be some
+    /// other string's normalised text, and a constant key is not SQL at all.
+    /// </summary>
+    private enum Space
+    {
+        /// <summary>By exact text: analyses that may not be shared (settings, positions) or of strings that do not normalise.</summary>
+        Exact,
+
+        /// <summary>By libpg_query's normalised text.</summary>
+        Shape,
+
+        /// <summary>By <see cref="ConstantKey"/>; null for a key whose strings may not share an analysis.</summary>
+        Constants,
     }
 
     private sealed class Generation
     {
-        public Generation()
-        {
-            Entries = new ConcurrentDictionary<byte[], SqlAnalysis>(ByteKeyComparer.Instance);
-            Lookup = Entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-            ByConstants = new ConcurrentDictionary<byte[], SqlAnalysis?>(ByteKeyComparer.Instance);
-            ConstantLookup = ByConstants.GetAlternateLookup<ReadOnlySpan<byte>>();
-        }
+        private readonly ConcurrentDictionary<byte[], SqlAnalysis?>[] _entries =
+            [new(ByteKeyComparer.Instance), new(ByteKeyComparer.Instance), new(ByteKeyComparer.Instance)];
 
-        /// <summary>By exact text and by normalised text (which cannot be confused: both are the string's own meaning).</summary>
-        public ConcurrentDictionary<byte[], SqlAnalysis> Entries { get; }
+        private readonly ConcurrentDictionary<byte[], SqlAnalysis?>.AlternateLookup<ReadOnlySpan<byte>>[] _lookups;
 
-        public ConcurrentDictionary<byte[], SqlAnalysis>.AlternateLookup<ReadOnlySpan<byte>> Lookup { get; }
+        public Generation() => _lookups = [.. _entries.Select(e => e.GetAlternateLookup<ReadOnlySpan<byte>>())];
 
-        /// <summary>By <see cref="ConstantKey"/>, apart: a key is not SQL. Null for a key whose strings may not share an analysis.</summary>
-        public ConcurrentDictionary<byte[], SqlAnalysis?> ByConstants { get; }
+        public int Count => _entries[0].Count + _entries[1].Count + _entries[2].Count;
 
-        public ConcurrentDictionary<byte[], SqlAnalysis?>.AlternateLookup<ReadOnlySpan<byte>> ConstantLookup { get; }
+        public ConcurrentDictionary<byte[], SqlAnalysis?>.AlternateLookup<ReadOnlySpan<byte>> Lookup(Space space) => _lookups[(int)space];
     }
 
     /// <summary>Compares keys by content, and lets a span look one up without allocating.</summary>

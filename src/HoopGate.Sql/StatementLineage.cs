@@ -74,4 +74,10 @@ public sealed class StatementLineage
 
     /// <summary>A nested query sorts, groups or picks distinct rows by position: which of its columns cannot be told here.</summary>
     public bool NestedPredicatePositions { get; internal init; }
+
+    /// <summary>
+    /// Some ORDER BY, GROUP BY or DISTINCT ON item, here or nested, is a constant or a parameter: whether it names a result
+    /// column depends on its value, so this analysis holds only for this exact text.
+    /// </summary>
+    public bool KeysByConstant { get; internal init; }
 }

@@ -124,6 +124,27 @@ public class SqlAnalysisCacheTests
         Assert.True(lineage.NestedPredicatePositions || lineage.PredicatePositions.SequenceEqual([2]), "the second string got the first one's positions");
     }
 
+    [Theory]
+    [InlineData("SELECT DISTINCT ON ($1) id, ssn < $2 FROM patients WHERE id IN ($3, $4)", "SELECT DISTINCT ON (2) id, ssn < '5' FROM patients WHERE id IN (42, 7)")]
+    [InlineData("SELECT count(*), ssn < $1 FROM patients GROUP BY ROLLUP($2)", "SELECT count(*), ssn < '5' FROM patients GROUP BY ROLLUP(2)")]
+    public void A_parameter_where_a_position_could_be_never_lends_its_analysis_to_a_position(string parameter, string position)
+    {
+        // The second string's normalised text is the first string: it must not get the first one's analysis, which
+        // (rightly) has no position.
+        SqlAnalysisCache cache = NewCache();
+        Assert.Empty(Assert.Single(cache.GetOrAnalyze(parameter).Statements).Lineage.PredicatePositions);
+        Assert.Equal([2], Assert.Single(cache.GetOrAnalyze(position).Statements).Lineage.PredicatePositions);
+    }
+
+    [Fact]
+    public void A_string_that_does_not_parse_never_stands_for_another_strings_shape()
+    {
+        // libpg_query normalises "-(2)" to "$12)"; that text, sent first, is a syntax error filed by exact text only.
+        SqlAnalysisCache cache = NewCache();
+        Assert.False(cache.GetOrAnalyze("SELECT a FROM t WHERE b = $12)").IsValid);
+        Assert.True(cache.GetOrAnalyze("SELECT a FROM t WHERE b = -(2)").IsValid);
+    }
+
     [Fact]
     public void A_comment_that_hides_a_quote_does_not_share_the_analysis_of_a_harmless_string()
     {

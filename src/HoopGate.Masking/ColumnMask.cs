@@ -10,4 +10,10 @@ public sealed record ColumnMask(MaskRule Rule, uint TypeOid, string Description)
 {
     /// <summary>For the <c>detect</c> method, the policy's content detectors.</summary>
     public IReadOnlyList<ContentDetector> Detectors { get; init; } = [];
+
+    /// <summary>
+    /// NULLs are rewritten too (as the rule rewrites an empty value: <c>redact</c> gives the placeholder), so that whether
+    /// the value is NULL tells nothing: for columns whose NULL can depend on a masked value (expressions, whole rows).
+    /// </summary>
+    public bool HidesNull { get; init; }
 }

@@ -33,6 +33,8 @@ public sealed class MaskingSession
         "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared",
         // Session state a later statement reads back: a sequence's value, the random generator's seed.
         "setval", "setseed",
+        // Time the client measures: pg_sleep(substr(ssn, 1, 2)::int / 100.0) answers two digits per statement.
+        "pg_sleep", "pg_sleep_for", "pg_sleep_until",
     };
 
     /// <summary>Rule name of a refusal of COPY TO of masked columns.</summary>
@@ -167,7 +169,7 @@ public sealed class MaskingSession
             {
                 return PolicyDecision.Deny(
                     MaskedSideChannelRule,
-                    parking + " cannot be called in a statement that reads columns your groups see masked (it would keep the value for a later statement)");
+                    parking + " cannot be called in a statement that reads columns your groups see masked (it would keep the value for a later statement, or answer it by timing)");
             }
 
             if (state.Rules!.Snapshot.Masking.RefusePredicates)
@@ -342,6 +344,7 @@ public sealed class MaskingSession
 
             ColumnProtection? protection;
             string origin;
+            bool stored = false;
             if (tableOid != 0)
             {
                 CatalogRelation? relation = state.Catalog.Find(tableOid);
@@ -361,6 +364,8 @@ public sealed class MaskingSession
                 }
                 else
                 {
+                    // A view's column may be an expression over a masked one: only a table's NULL is the stored value's.
+                    stored = !relation.IsView;
                     protection = state.Protections.Get(tableOid, attribute);
                     origin = protection is null ? "" : relation + "." + (relation.Column(attribute)?.Name ?? "?");
                     if (protection is null && state.Protections.Policy.Scan.Count > 0 && ScanMask(state, relation, relation.Column(attribute), typeOid) is { } scan)
@@ -406,7 +411,9 @@ public sealed class MaskingSession
 
             masks ??= new ColumnMask?[count];
             formats ??= new short[count];
-            masks[i] = Mask(state, protection.Rule, typeOid, origin);
+            // A stored column's NULL is the stored value's; anything else (an expression, a whole row, an unknown column)
+            // could be NULL because of the masked value — nullif(substr(ssn, 1, 1), '0') — so its NULLs are masked too.
+            masks[i] = Mask(state, protection.Rule, typeOid, origin) with { HidesNull = !stored };
             formats[i] = format;
             (masked ??= []).Add(masks[i]!.Description);
         }

@@ -134,7 +134,7 @@ public sealed class ResultPlan
             ReadOnlySpan<byte> value = length > 0 ? body.Slice(position + 4, length) : default;
             starts[i] = position;
             ColumnMask? mask = IsUnknown ? null : _columns[i];
-            if (IsUnknown || (mask is not null && length >= 0))
+            if (IsUnknown || (mask is not null && (length >= 0 || mask.HidesNull)))
             {
                 int before = scratch.WrittenCount;
                 bool written = mask is not null && ValueMasker.TryMask(mask.Rule, mask.TypeOid, _formats.Length > i && _formats[i] == 1, value, key, mask.Detectors, scratch);

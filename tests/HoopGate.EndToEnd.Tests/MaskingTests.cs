@@ -355,6 +355,8 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
     [InlineData("SELECT (SELECT max(ssn) FROM clinic.patients), (SELECT string_agg(email, ';') FROM clinic.patients)")]
     [InlineData("SELECT * FROM (SELECT ssn, email, phone FROM clinic.patients) q")]
     [InlineData("SELECT s.full_name, p.ssn FROM clinic.patient_summary s JOIN clinic.patients p USING (id)")]
+    [InlineData("SELECT p.row_to_json, p.to_jsonb ->> 'ssn', p.to_json FROM clinic.patients p")]
+    [InlineData("SELECT s.to_jsonb -> 'most_common_vals', s.to_jsonb -> 'histogram_bounds' FROM pg_stats s WHERE schemaname = 'clinic' AND tablename = 'patients'")]
     public async Task Expressions_whole_rows_and_set_operations_over_protected_columns_are_masked(string sql)
     {
         await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
@@ -364,6 +366,19 @@ public sealed class MaskingTests(GatewayFixture fixture) : IAsyncLifetime
         Assert.Empty(result.Errors);
         Assert.NotEmpty(result.Rows);
         AssertNoRawValue();
+    }
+
+    [Fact]
+    public async Task Whether_a_masked_expression_is_null_does_not_show()
+    {
+        // Were NULLs to pass, nine columns like this one would spell out every SSN in one statement.
+        await using RawClient client = await RawClient.ConnectAsync(TapEndPoint, Analyst, Password, Clinic);
+
+        RawClient.QueryResult result = await client.QueryAsync("SELECT id, nullif(substr(ssn, 1, 1), '9') FROM clinic.patients").Within();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(PostgresCluster.ClinicPatients, result.Rows.Count);
+        Assert.All(result.Rows, row => Assert.Equal("[REDACTED]", row[1]));
     }
 
     [Fact]

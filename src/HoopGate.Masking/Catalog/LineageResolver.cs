@@ -17,6 +17,9 @@ namespace HoopGate.Masking.Catalog;
 /// </summary>
 internal sealed class LineageResolver
 {
+    /// <summary>Every table's system columns: p.ctid is a column, not attribute notation for a function.</summary>
+    private static readonly HashSet<string> s_systemColumns = new(StringComparer.Ordinal) { "ctid", "xmin", "xmax", "cmin", "cmax", "tableoid" };
+
     private readonly StatementLineage _lineage;
     private readonly MaskingPolicy _policy;
     private readonly CatalogSnapshot _catalog;
@@ -397,8 +400,10 @@ internal sealed class LineageResolver
 
         if (_relationsByAlias.TryGetValue(reference.Qualifier, out List<CatalogRelation>? relations))
         {
+            bool isColumn = reference.IsStar || s_systemColumns.Contains(reference.Name);
             foreach (CatalogRelation relation in relations)
             {
+                isColumn |= relation.Column(reference.Name) is not null;
                 if (!_maskedByRelation.TryGetValue(relation.Oid, out List<(CatalogColumn Column, ColumnProtection Protection)>? masked))
                 {
                     continue;
@@ -413,7 +418,16 @@ internal sealed class LineageResolver
                 }
             }
 
-            // p.col where col is not a column of p may be a field of a whole-row value: (p).ssn is written p.ssn too.
+            if (!isColumn)
+            {
+                // p.f where f is no column of p is PostgreSQL's attribute notation for f(p): p.row_to_json, p.to_jsonb,
+                // p.record_out, p.hstore hand the function the whole row, with every masked column in it.
+                foreach (ColumnProtection protection in WholeRow(reference.Qualifier))
+                {
+                    yield return protection;
+                }
+            }
+
             yield break;
         }
 

@@ -80,6 +80,10 @@ public sealed class MaskingSessionTests
     [InlineData("SELECT p.ssn || '' FROM clinic.patients p WHERE EXISTS (SELECT 1 FROM clinic.visits p)", true)]
     [InlineData("SELECT j.x || '' FROM (clinic.patients JOIN clinic.visits USING (id)) AS j(a, x)", true)]
     [InlineData("SELECT v.leak FROM clinic.visits v", true)]
+    [InlineData("SELECT p.row_to_json FROM clinic.patients p", true)]
+    [InlineData("SELECT patients.to_jsonb ->> 'ssn' FROM clinic.patients", true)]
+    [InlineData("SELECT p.record_out FROM clinic.patients p", true)]
+    [InlineData("SELECT p.ctid FROM clinic.patients p", false)]
     public void An_expression_column_is_masked_unless_it_is_provably_clean(string sql, bool masked)
     {
         // Every result column without a table of origin, as many as the statement's result list has; the first is judged.
@@ -107,6 +111,16 @@ public sealed class MaskingSessionTests
     }
 
     [Fact]
+    public void A_masked_expression_that_is_null_is_masked_like_a_value_while_a_stored_null_stays_null()
+    {
+        // nullif(substr(ssn, 1, 1), '0') is NULL exactly when the first digit is 0: its NULLs must not pass as NULL.
+        ResultPlan plan = Plan(Analyst(), "SELECT ssn, nullif(substr(ssn, 1, 1), '0') FROM clinic.patients", (Patients, 2, Text), (0, 0, Text));
+
+        Assert.Equal(new string?[] { "***-**-5678", "[REDACTED]" }, Rewrite(plan, "012-34-5678", null));
+        Assert.Equal(new string?[] { null, "[REDACTED]" }, Rewrite(plan, null, "1"));
+    }
+
+    [Fact]
     public void A_star_expansion_of_a_composite_shifts_nothing_a_clean_column_could_hide_behind()
     {
         // (p).* expands to four columns: the expression after it is not the second entry of the list.
@@ -119,6 +133,9 @@ public sealed class MaskingSessionTests
     [Theory]
     [InlineData("SELECT set_config('x.v', (SELECT string_agg(ssn, ',') FROM clinic.patients), false)", MaskingSession.MaskedSideChannelRule)]
     [InlineData("SELECT pg_notify('c', ssn) FROM clinic.patients", MaskingSession.MaskedSideChannelRule)]
+    [InlineData("SELECT set_config('x.y', p.to_jsonb ->> 'ssn', false) FROM clinic.patients p WHERE id = 1", MaskingSession.MaskedSideChannelRule)]
+    [InlineData("SELECT pg_sleep(substr(ssn, 1, 2)::int / 100.0) FROM clinic.patients WHERE id = 42", MaskingSession.MaskedSideChannelRule)]
+    [InlineData("SELECT id FROM clinic.patients p WHERE p.to_jsonb::text LIKE '%900-12%'", MaskingSession.MaskedPredicateRule)]
     [InlineData("SELECT id FROM clinic.patients p, generate_series(1, CASE WHEN p.ssn LIKE '9%' THEN 1 ELSE 0 END) g", MaskingSession.MaskedPredicateRule)]
     [InlineData("SELECT id FROM clinic.patients LIMIT (SELECT length(max(ssn)) FROM clinic.patients)", MaskingSession.MaskedPredicateRule)]
     [InlineData("COPY clinic.patients TO STDOUT WITH (NULL '900-12-6789')", MaskingSession.MaskedCopyRule)]
@@ -503,10 +520,10 @@ public sealed class MaskingSessionTests
         return body.WrittenSpan.ToArray();
     }
 
-    private static List<string?> Rewrite(ResultPlan plan, params string[] values)
+    private static List<string?> Rewrite(ResultPlan plan, params string?[] values)
     {
         var row = new ArrayBufferWriter<byte>();
-        var message = new HoopGate.Protocol.Backend.DataRow([.. values.Select(v => (byte[]?)Encoding.UTF8.GetBytes(v))]);
+        var message = new HoopGate.Protocol.Backend.DataRow([.. values.Select(v => v is null ? null : Encoding.UTF8.GetBytes(v))]);
         message.WriteTo(row);
         var output = new ArrayBufferWriter<byte>();
         plan.RewriteDataRow(row.WrittenSpan, output, new PseudonymKey(new byte[32]), new ArrayBufferWriter<byte>());

@@ -78,7 +78,40 @@ internal sealed class ParseTreeWalker
 
         _kinds |= kind;
         StatementLineage lineage = LineageReader.Read(wrapperName, wrapperBody, name, body);
-        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain) { Lineage = lineage };
+        var executed = new List<string>();
+        CollectExecutedNames(wrapped, executed);
+        return new StatementInfo(kind, _kinds, command, _relations, _functions, _settings, copy, _unboundedWrite, isExplain)
+        {
+            Lineage = lineage,
+            ExecutedNames = executed,
+        };
+    }
+
+    /// <summary>Every SQL-prepared statement an EXECUTE runs, wherever it sits (EXPLAIN ANALYZE EXECUTE, CREATE TABLE AS EXECUTE).</summary>
+    private static void CollectExecutedNames(JsonElement node, List<string> names)
+    {
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in node.EnumerateObject())
+                {
+                    if (property.Name == "ExecuteStmt" && property.Value.TryGetProperty("name", out JsonElement name) && name.GetString() is { } text)
+                    {
+                        names.Add(text);
+                    }
+
+                    CollectExecutedNames(property.Value, names);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in node.EnumerateArray())
+                {
+                    CollectExecutedNames(item, names);
+                }
+
+                break;
+        }
     }
 
     // ---- Classification -------------------------------------------------------------------------------------------
@@ -303,6 +336,13 @@ internal sealed class ParseTreeWalker
             case "InsertStmt":
                 _kinds |= StatementKind.Insert;
 
+                // ON CONFLICT DO UPDATE updates rows that exist: INSERT INTO t SELECT * FROM t ON CONFLICT DO UPDATE
+                // rewrites the whole table, so it needs the update kind too.
+                if (body.TryGetProperty("onConflictClause", out JsonElement conflict) && Enum(conflict, "action", "") == "ONCONFLICT_UPDATE")
+                {
+                    _kinds |= StatementKind.Update;
+                }
+
                 // RETURNING and ON CONFLICT DO UPDATE … WHERE read the table's rows too.
                 targetAccess = body.TryGetProperty("returningList", out _) || body.TryGetProperty("onConflictClause", out _)
                     ? RelationAccess.ReadWrite
@@ -319,7 +359,10 @@ internal sealed class ParseTreeWalker
                 _unboundedWrite |= IsUnbounded(body);
                 break;
             default:
-                _kinds |= StatementKind.Merge;
+                _kinds |= StatementKind.Merge | MergeActions(body, out bool changesMatched);
+
+                // WHEN MATCHED THEN UPDATE/DELETE under a join condition that mentions no column (ON true) touches every row.
+                _unboundedWrite |= changesMatched && (!body.TryGetProperty("joinCondition", out JsonElement on) || !Mentions(on, "ColumnRef"));
                 targetAccess = RelationAccess.ReadWrite;
                 break;
         }
@@ -337,6 +380,38 @@ internal sealed class ParseTreeWalker
                 WalkValue(property.Value, scope, RelationAccess.Read);
             }
         }
+    }
+
+    /// <summary>The kinds of a MERGE's actions (it inserts, updates and deletes as they say), and whether any changes matched rows.</summary>
+    private static StatementKind MergeActions(JsonElement body, out bool changesMatched)
+    {
+        StatementKind kinds = StatementKind.None;
+        changesMatched = false;
+        if (!body.TryGetProperty("mergeWhenClauses", out JsonElement clauses) || clauses.ValueKind != JsonValueKind.Array)
+        {
+            return kinds;
+        }
+
+        foreach (JsonElement clause in clauses.EnumerateArray())
+        {
+            JsonElement when = clause.TryGetProperty("MergeWhenClause", out JsonElement inner) ? inner : clause;
+            switch (Enum(when, "commandType", ""))
+            {
+                case "CMD_INSERT":
+                    kinds |= StatementKind.Insert;
+                    break;
+                case "CMD_UPDATE":
+                    kinds |= StatementKind.Update;
+                    changesMatched = true;
+                    break;
+                case "CMD_DELETE":
+                    kinds |= StatementKind.Delete;
+                    changesMatched = true;
+                    break;
+            }
+        }
+
+        return kinds;
     }
 
     /// <summary>Walks the CTEs of a WITH clause and returns the scope in which the statement's body sees them.</summary>

@@ -78,4 +78,10 @@ public sealed class StatementInfo
 
     /// <summary>Where its result values come from and which columns it filters by (for masking).</summary>
     public StatementLineage Lineage { get; internal init; } = StatementLineage.None;
+
+    /// <summary>
+    /// Every SQL-prepared statement it runs by name, at any depth: <c>EXECUTE p</c>, <c>EXPLAIN ANALYZE EXECUTE p</c>,
+    /// <c>CREATE TABLE t AS EXECUTE p</c>.
+    /// </summary>
+    public IReadOnlyList<string> ExecutedNames { get; internal init; } = [];
 }

@@ -516,6 +516,39 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         Assert.Equal("executed", (await GetAsync(id, Approver())).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task An_approved_statement_cannot_be_run_again_from_sql_by_the_name_the_gateway_gave_it()
+    {
+        string requester = GatewayFixture.UniqueName("requester");
+        string table = await CreateTableAsync(requester, rows: 3);
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = requester, Groups = ["staff"] });
+        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, requester, token, "hg_test");
+        await client.SendAsync(w =>
+        {
+            new Parse("", "DELETE FROM " + table, []).WriteTo(w);
+            Sync.Write(w);
+        }).Within();
+        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
+        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        Assert.Empty((await client.ReadResultAsync().Within()).Errors);
+
+        // The approved statement waits on the server under the gateway's name, which pg_prepared_statements shows.
+        RawClient.QueryResult names = await client.QueryAsync("SELECT name FROM pg_prepared_statements").Within();
+        string name = Assert.Single(names.Rows)[0]!;
+        Assert.StartsWith("hoopgate_approved_", name, StringComparison.Ordinal);
+        foreach (string sql in new[] { "EXPLAIN ANALYZE EXECUTE " + name, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE " + name, "EXECUTE " + name })
+        {
+            RawClient.QueryResult refused = await client.QueryAsync(sql).Within();
+            Assert.Equal("42501", Assert.Single(refused.Errors).SqlState);
+        }
+
+        Assert.Equal(3L, await CountAsync(requester, table));
+    }
+
     private async Task RefillAsync(string subject, string table)
     {
         await using NpgsqlConnection connection = await OpenAsync(subject);

@@ -614,6 +614,15 @@ internal sealed class FrontendRelay : MessageRelay
             {
                 return true;
             }
+
+            // EXPLAIN ANALYZE EXECUTE hoopgate_approved_17 would run an approved statement again, as often as asked.
+            foreach (string executed in statement.ExecutedNames)
+            {
+                if (executed.StartsWith(ApprovalTicket.ReservedPrefix, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
         }
 
         return false;

@@ -123,6 +123,30 @@ public class SqlAnalyzerTests
         Assert.Equal(["s", "t"], Relations(s, RelationAccess.Read));
     }
 
+    [Theory]
+    [InlineData("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", StatementKind.Merge | StatementKind.Delete, false)]
+    [InlineData("MERGE INTO t USING (SELECT 1) s ON true WHEN MATCHED THEN DELETE", StatementKind.Merge | StatementKind.Delete, true)]
+    [InlineData("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET x = 1 WHEN NOT MATCHED THEN INSERT VALUES (1)", StatementKind.Merge | StatementKind.Update | StatementKind.Insert, false)]
+    [InlineData("MERGE INTO t USING s ON true WHEN NOT MATCHED THEN INSERT VALUES (1)", StatementKind.Merge | StatementKind.Insert, false)]
+    [InlineData("INSERT INTO t SELECT * FROM t ON CONFLICT (id) DO UPDATE SET notes = 'x'", StatementKind.Insert | StatementKind.Update, false)]
+    [InlineData("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", StatementKind.Insert, false)]
+    public void Merge_and_upserts_count_as_every_write_their_actions_do(string sql, StatementKind kinds, bool unbounded)
+    {
+        StatementInfo s = Single(sql);
+        Assert.Equal(kinds, s.Kinds);
+        Assert.Equal(unbounded, s.HasUnboundedWrite);
+    }
+
+    [Theory]
+    [InlineData("EXECUTE p(1)", "p")]
+    [InlineData("EXPLAIN ANALYZE EXECUTE hoopgate_approved_17(1)", "hoopgate_approved_17")]
+    [InlineData("CREATE TABLE t AS EXECUTE q", "q")]
+    [InlineData("EXPLAIN (ANALYZE) CREATE TABLE t AS EXECUTE q", "q")]
+    public void Every_prepared_statement_a_statement_executes_is_named_wherever_the_execute_sits(string sql, string name)
+    {
+        Assert.Equal([name], Single(sql).ExecutedNames);
+    }
+
     [Fact]
     public void Explain_analyze_is_judged_as_the_statement_it_runs()
     {

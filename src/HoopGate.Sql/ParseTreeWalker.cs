@@ -45,6 +45,15 @@ internal sealed class ParseTreeWalker
         return statements;
     }
 
+    /// <summary>Built-in functions that change stored data: large objects, sequences, index summaries, the WAL's message stream.</summary>
+    private static readonly HashSet<string> s_writingFunctions = new(StringComparer.Ordinal)
+    {
+        "lo_from_bytea", "lo_create", "lo_creat", "lo_put", "lowrite", "lo_truncate", "lo_truncate64", "lo_unlink",
+        "setval", "nextval",
+        "brin_summarize_new_values", "brin_summarize_range", "brin_desummarize_range", "gin_clean_pending_list",
+        "pg_logical_emit_message",
+    };
+
     private StatementInfo ReadStatement(JsonElement wrapped)
     {
         (string name, JsonElement body) = Unwrap(wrapped);
@@ -654,6 +663,12 @@ internal sealed class ParseTreeWalker
         }
 
         var function = new FunctionReference(parts.Count >= 2 ? parts[^2] : null, parts[^1]);
+        if (function.Schema is null or "pg_catalog" && s_writingFunctions.Contains(function.Name))
+        {
+            // SELECT setval(…), SELECT lo_unlink(…): a write by function call needs the update kind, like an UPDATE.
+            _kinds |= StatementKind.Update;
+        }
+
         if (!_functions.Contains(function))
         {
             _functions.Add(function);

@@ -79,6 +79,32 @@ public sealed class PolicyEnforcementTests(GatewayFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_read_only_group_cannot_write_through_built_in_functions_or_merge()
+    {
+        await using NpgsqlConnection connection = await OpenAsync(Analyst);
+        await fixture.Cluster.ExecuteAsync("CREATE SEQUENCE IF NOT EXISTS hg_policy_seq", "hg_test");
+
+        foreach (string sql in new[]
+        {
+            "SELECT setval('hg_policy_seq', 42)",
+            "SELECT lo_from_bytea(0, 'x')",
+            $"MERGE INTO {_table} t USING (SELECT 1 AS id) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (1, 'x')",
+        })
+        {
+            PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql)).Within();
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+            Assert.StartsWith("permission denied by policy rule \"not-granted\"", error.MessageText, StringComparison.Ordinal);
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(fixture.Cluster.SuperuserConnectionString) { Database = "hg_test" };
+        await using var server = new NpgsqlConnection(builder.ConnectionString);
+        await server.OpenAsync().Within();
+        Assert.Equal(1L, await server.ScalarAsync<long>("SELECT last_value FROM hg_policy_seq").Within());
+        Assert.Equal(0L, await server.ScalarAsync<long>("SELECT count(*) FROM pg_largeobject_metadata").Within());
+        Assert.Equal(0L, await ServerCountAsync());
+    }
+
+    [Fact]
     public async Task Parameterised_statements_are_judged_at_parse_and_refused_before_bind()
     {
         await using NpgsqlConnection connection = await OpenAsync(Analyst);

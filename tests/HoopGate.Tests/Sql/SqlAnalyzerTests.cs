@@ -138,6 +138,20 @@ public class SqlAnalyzerTests
     }
 
     [Theory]
+    [InlineData("SELECT setval('clinic.visits_id_seq', 1)")]
+    [InlineData("SELECT nextval('clinic.visits_id_seq')")]
+    [InlineData("SELECT lo_unlink(oid) FROM pg_largeobject_metadata")]
+    [InlineData("SELECT pg_catalog.lo_from_bytea(0, 'x')")]
+    [InlineData("SELECT pg_logical_emit_message(true, 'x', 'y')")]
+    [InlineData("SELECT brin_summarize_new_values('clinic.visits_brin')")]
+    public void A_select_that_writes_through_a_built_in_function_needs_the_update_kind(string sql)
+    {
+        StatementInfo s = Single(sql);
+        Assert.Equal(StatementKind.Select, s.Kind);
+        Assert.True(s.Kinds.HasFlag(StatementKind.Update));
+    }
+
+    [Theory]
     [InlineData("EXECUTE p(1)", "p")]
     [InlineData("EXPLAIN ANALYZE EXECUTE hoopgate_approved_17(1)", "hoopgate_approved_17")]
     [InlineData("CREATE TABLE t AS EXECUTE q", "q")]

@@ -142,7 +142,9 @@ internal sealed class ParseTreeWalker
             case "CopyStmt":
                 return (StatementKind.Copy, "COPY", RelationAccess.Read);
             case "TransactionStmt":
-                return (StatementKind.Transaction, Words(Enum(body, "kind", "TRANS_STMT_")), RelationAccess.Read);
+                // COMMIT/ROLLBACK PREPARED finish any session's two-phase transaction (they all share the upstream role).
+                return (Enum(body, "kind", "TRANS_STMT_") is "COMMIT_PREPARED" or "ROLLBACK_PREPARED" ? StatementKind.Ddl : StatementKind.Transaction,
+                    Words(Enum(body, "kind", "TRANS_STMT_")), RelationAccess.Read);
             case "ConstraintsSetStmt":
                 return (StatementKind.Transaction, "SET CONSTRAINTS", RelationAccess.Read);
             case "VariableSetStmt":
@@ -188,17 +190,21 @@ internal sealed class ParseTreeWalker
             case "DiscardStmt":
                 return (StatementKind.Utility, "DISCARD", RelationAccess.Read);
             case "LockStmt":
-                return (StatementKind.Utility, "LOCK TABLE", RelationAccess.Read);
+                // Above ACCESS SHARE (mode 1) a lock blocks writers or readers: it needs write access to its tables.
+                return (StatementKind.Utility, "LOCK TABLE",
+                    body.TryGetProperty("mode", out JsonElement mode) && mode.ValueKind == JsonValueKind.Number && mode.GetInt32() <= 1 ? RelationAccess.Read : RelationAccess.Write);
+
+            // Server-wide maintenance and administration: DDL, not the utility kind every session is usually granted.
             case "CheckPointStmt":
-                return (StatementKind.Utility, "CHECKPOINT", RelationAccess.Read);
+                return (StatementKind.Ddl, "CHECKPOINT", RelationAccess.Read);
             case "LoadStmt":
-                return (StatementKind.Utility, "LOAD", RelationAccess.Read);
+                return (StatementKind.Ddl, "LOAD", RelationAccess.Read);
             case "VacuumStmt":
-                return (StatementKind.Utility, Bool(body, "is_vacuumcmd") ? "VACUUM" : "ANALYZE", RelationAccess.Write);
+                return (body.TryGetProperty("rels", out _) ? StatementKind.Utility : StatementKind.Ddl, Bool(body, "is_vacuumcmd") ? "VACUUM" : "ANALYZE", RelationAccess.Write);
             case "ClusterStmt":
-                return (StatementKind.Utility, "CLUSTER", RelationAccess.Write);
+                return (body.TryGetProperty("relation", out _) ? StatementKind.Utility : StatementKind.Ddl, "CLUSTER", RelationAccess.Write);
             case "ReindexStmt":
-                return (StatementKind.Utility, "REINDEX", RelationAccess.Write);
+                return (Enum(body, "kind", "REINDEX_OBJECT_") is "INDEX" or "TABLE" ? StatementKind.Utility : StatementKind.Ddl, "REINDEX", RelationAccess.Write);
 
             case "DropStmt":
                 return (StatementKind.Ddl, "DROP " + Words(Enum(body, "removeType", "OBJECT_")), RelationAccess.Write);

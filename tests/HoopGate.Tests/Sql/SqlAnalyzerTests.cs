@@ -152,6 +152,33 @@ public class SqlAnalyzerTests
     }
 
     [Theory]
+    [InlineData("VACUUM FULL", StatementKind.Ddl)]
+    [InlineData("ANALYZE", StatementKind.Ddl)]
+    [InlineData("VACUUM clinic.visits", StatementKind.Utility)]
+    [InlineData("CLUSTER", StatementKind.Ddl)]
+    [InlineData("REINDEX SCHEMA clinic", StatementKind.Ddl)]
+    [InlineData("REINDEX DATABASE hg", StatementKind.Ddl)]
+    [InlineData("REINDEX TABLE clinic.visits", StatementKind.Utility)]
+    [InlineData("LOAD 'plpgsql'", StatementKind.Ddl)]
+    [InlineData("CHECKPOINT", StatementKind.Ddl)]
+    [InlineData("COMMIT PREPARED 'other'", StatementKind.Ddl)]
+    [InlineData("ROLLBACK PREPARED 'other'", StatementKind.Ddl)]
+    [InlineData("PREPARE TRANSACTION 'mine'", StatementKind.Transaction)]
+    public void Server_wide_maintenance_and_other_sessions_transactions_are_ddl_not_utility(string sql, StatementKind kind)
+    {
+        Assert.Equal(kind, Single(sql).Kind);
+    }
+
+    [Theory]
+    [InlineData("LOCK clinic.patients IN ACCESS SHARE MODE", false)]
+    [InlineData("LOCK clinic.patients", true)]
+    [InlineData("LOCK clinic.patients IN ROW EXCLUSIVE MODE", true)]
+    public void A_lock_that_blocks_other_sessions_needs_write_access_to_its_tables(string sql, bool writes)
+    {
+        Assert.Equal(writes, Relations(Single(sql), RelationAccess.Write).Length > 0);
+    }
+
+    [Theory]
     [InlineData("EXECUTE p(1)", "p")]
     [InlineData("EXPLAIN ANALYZE EXECUTE hoopgate_approved_17(1)", "hoopgate_approved_17")]
     [InlineData("CREATE TABLE t AS EXECUTE q", "q")]

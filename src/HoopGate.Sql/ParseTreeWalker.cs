@@ -323,6 +323,12 @@ internal sealed class ParseTreeWalker
             RecordRelation(rel, RelationAccess.Write, null);
         }
 
+        if (body.TryGetProperty("lockingClause", out _))
+        {
+            // SELECT … FOR UPDATE/SHARE holds row locks against every other session's writes: it needs the update kind.
+            _kinds |= StatementKind.Update;
+        }
+
         foreach (JsonProperty property in body.EnumerateObject())
         {
             switch (property.Name)

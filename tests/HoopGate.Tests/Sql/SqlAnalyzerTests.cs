@@ -144,7 +144,10 @@ public class SqlAnalyzerTests
     [InlineData("SELECT pg_catalog.lo_from_bytea(0, 'x')")]
     [InlineData("SELECT pg_logical_emit_message(true, 'x', 'y')")]
     [InlineData("SELECT brin_summarize_new_values('clinic.visits_brin')")]
-    public void A_select_that_writes_through_a_built_in_function_needs_the_update_kind(string sql)
+    [InlineData("SELECT * FROM clinic.visits FOR UPDATE")]
+    [InlineData("SELECT * FROM clinic.visits FOR KEY SHARE NOWAIT")]
+    [InlineData("SELECT * FROM (SELECT * FROM clinic.visits FOR SHARE) v")]
+    public void A_select_that_writes_through_a_built_in_function_or_locks_rows_needs_the_update_kind(string sql)
     {
         StatementInfo s = Single(sql);
         Assert.Equal(StatementKind.Select, s.Kind);

@@ -354,11 +354,7 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, "TRUNCATE " + table)).Within();
-        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
-        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
-        {
-            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
-        }
+        long id = await ApprovePendingAsync(requester);
 
         await ExecuteAsync(connection, "TRUNCATE " + table);
         Assert.Equal(0L, await CountAsync(requester, table));
@@ -455,10 +451,8 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
     [Fact]
     public async Task An_approved_extended_statement_runs_once_whatever_the_client_does_with_its_names_afterwards()
     {
-        string requester = GatewayFixture.UniqueName("requester");
-        string table = await CreateTableAsync(requester, rows: 3);
-        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = requester, Groups = ["staff"] });
-        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, requester, token, "hg_test");
+        (string requester, string table, RawClient client) = await StaffWithTableAsync();
+        await using RawClient connected = client;
         await client.SendAsync(w =>
         {
             new Parse("", "DELETE FROM " + table + " RETURNING id", []).WriteTo(w);
@@ -466,11 +460,7 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
             new Execute("p1", 0).WriteTo(w);
             Sync.Write(w);
         }).Within();
-        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
-        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
-        {
-            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
-        }
+        long id = await ApprovePendingAsync(requester);
 
         RawClient.QueryResult ran = await client.ReadResultAsync().Within();
         Assert.Empty(ran.Errors);
@@ -519,20 +509,14 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
     [Fact]
     public async Task An_approved_statement_cannot_be_run_again_from_sql_by_the_name_the_gateway_gave_it()
     {
-        string requester = GatewayFixture.UniqueName("requester");
-        string table = await CreateTableAsync(requester, rows: 3);
-        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = requester, Groups = ["staff"] });
-        await using RawClient client = await RawClient.ConnectAsync(_gateway.EndPoint, requester, token, "hg_test");
+        (string requester, string table, RawClient client) = await StaffWithTableAsync();
+        await using RawClient connected = client;
         await client.SendAsync(w =>
         {
             new Parse("", "DELETE FROM " + table, []).WriteTo(w);
             Sync.Write(w);
         }).Within();
-        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
-        using (HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null))
-        {
-            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
-        }
+        await ApprovePendingAsync(requester);
 
         Assert.Empty((await client.ReadResultAsync().Within()).Errors);
 
@@ -547,6 +531,24 @@ public sealed class ApprovalTests(GatewayFixture fixture) : IAsyncLifetime, IDis
         }
 
         Assert.Equal(3L, await CountAsync(requester, table));
+    }
+
+    /// <summary>A new staff identity with a table of three rows, connected through the gateway.</summary>
+    private async Task<(string Requester, string Table, RawClient Client)> StaffWithTableAsync()
+    {
+        string requester = GatewayFixture.UniqueName("requester");
+        string table = await CreateTableAsync(requester, rows: 3);
+        string token = _issuer.CreateToken(new DevelopmentTokenRequest { Subject = requester, Groups = ["staff"] });
+        return (requester, table, await RawClient.ConnectAsync(_gateway.EndPoint, requester, token, "hg_test"));
+    }
+
+    /// <summary>Approves the requester's one pending request over HTTP and returns its id.</summary>
+    private async Task<long> ApprovePendingAsync(string requester)
+    {
+        long id = (await PendingRequestAsync(requester)).GetProperty("id").GetInt64();
+        using HttpResponseMessage approved = await DecideAsync(id, "approve", Approver(), null);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        return id;
     }
 
     private async Task RefillAsync(string subject, string table)

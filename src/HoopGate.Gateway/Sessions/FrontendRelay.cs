@@ -24,11 +24,18 @@ namespace HoopGate.Gateway.Sessions;
 /// </summary>
 internal sealed class FrontendRelay : MessageRelay
 {
+    /// <summary>The portal a refused Execute names so that the server fails it (34000): one no client can create.</summary>
+    internal const string RefusedPortalName = ApprovalTicket.ReservedPrefix + "refused";
+
+    /// <summary>The statement a Bind of a spent approval is sent to so that the server fails it: one no client can create.</summary>
+    internal const string SpentStatementName = ApprovalTicket.ReservedPrefix + "spent";
+
     /// <summary>What the server is sent in place of a refused statement: a syntax error, and a line in its log.</summary>
     internal const string RefusedSql = "-- refused by HoopGate policy\nHOOPGATE_REFUSED";
 
     private static readonly byte[] s_refusedSql = System.Text.Encoding.UTF8.GetBytes(RefusedSql);
-    private static readonly byte[] s_refusedPortal = "hoopgate refused: no such portal"u8.ToArray();
+    // Under the reserved prefix, so that no client can create it (Bind, DECLARE): a refused Execute must find nothing to run.
+    private static readonly byte[] s_refusedPortal = System.Text.Encoding.UTF8.GetBytes(RefusedPortalName);
 
     private static readonly ErrorResponse s_functionCallRefused = ErrorResponse.Create(
         ErrorResponse.Error,
@@ -938,7 +945,8 @@ internal sealed class FrontendRelay : MessageRelay
     }
 
     private static readonly byte[] s_reservedPrefix = System.Text.Encoding.UTF8.GetBytes(ApprovalTicket.ReservedPrefix);
-    private static readonly byte[] s_spentStatement = "hoopgate refused: approval spent"u8.ToArray();
+    // Under the reserved prefix, so that no client can create it (Parse, PREPARE): a spent approval must bind to nothing.
+    private static readonly byte[] s_spentStatement = System.Text.Encoding.UTF8.GetBytes(SpentStatementName);
 
     // No parameter formats, no parameters, no result formats.
     private static readonly byte[] s_emptyBindTail = new byte[6];

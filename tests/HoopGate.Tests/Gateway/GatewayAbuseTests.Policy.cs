@@ -101,9 +101,24 @@ public sealed partial class GatewayAbuseTests
             // Otherwise a client could make the portal a refused Execute runs, and run its own statement unaudited.
             await client.SendAsync([
                 .. Parse("", "SELECT 1"),
-                .. RawWire.Message((byte)'B', [.. RawWire.CString("hoopgate refused: no such portal"), .. RawWire.CString(""), 0, 0, 0, 0, 0, 0]),
+                .. RawWire.Message((byte)'B', [.. RawWire.CString(HoopGate.Gateway.Sessions.FrontendRelay.RefusedPortalName), .. RawWire.CString(""), 0, 0, 0, 0, 0, 0]),
                 .. Sync()]);
             await GatewayChecks.ExpectErrorAsync(client, SqlState.ProtocolViolation);
+        }
+    }
+
+    [Theory]
+    [InlineData("DECLARE \"" + HoopGate.Gateway.Sessions.FrontendRelay.RefusedPortalName + "\" CURSOR WITH HOLD FOR SELECT 1")]
+    [InlineData("PREPARE \"" + HoopGate.Gateway.Sessions.FrontendRelay.SpentStatementName + "\" AS SELECT 1")]
+    public async Task Sql_cannot_create_the_names_a_refused_execute_or_a_spent_approval_would_run(string sql)
+    {
+        (RawPgClient client, _) = await LoginTaggedAsync(_gateway);
+        await using (client)
+        {
+            // Otherwise every refused Execute (audit down, approval spent) would run the client's own cursor or statement.
+            await client.SendAsync(RawWire.Query(sql));
+            ErrorResponse refused = await GatewayChecks.ExpectErrorAsync(client, SqlState.InsufficientPrivilege, ErrorResponse.Error);
+            Assert.Contains("reserved-name", refused.Message, StringComparison.Ordinal);
         }
     }
 

@@ -676,6 +676,39 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         return rows;
     }
 
+    [Fact]
+    public async Task Rows_sent_by_executes_that_stop_at_their_row_limit_are_all_counted()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (RawClient client = await RawClient.ConnectAsync(gateway.EndPoint, GatewayInstance.User, GatewayInstance.Password, "hg_test"))
+        {
+            Assert.Empty((await client.QueryAsync("BEGIN").Within()).Errors);
+            await client.SendAsync(w =>
+            {
+                new HoopGate.Protocol.Frontend.Parse("", "SELECT g FROM generate_series(1, 5) g", []).WriteTo(w);
+                new HoopGate.Protocol.Frontend.Bind("chunks", "", [], [], []).WriteTo(w);
+                for (int i = 0; i < 3; i++)
+                {
+                    new HoopGate.Protocol.Frontend.Execute("chunks", 2).WriteTo(w);
+                }
+
+                HoopGate.Protocol.Frontend.Sync.Write(w);
+            }).Within();
+            RawClient.QueryResult chunks = await client.ReadResultAsync().Within();
+            Assert.Empty(chunks.Errors);
+            Assert.Equal(5, chunks.Rows.Count);
+            Assert.Empty((await client.QueryAsync("COMMIT").Within()).Errors);
+        }
+
+        Guid instance = await gateway.DrainAuditAsync();
+        List<StatementRow> statements = await StatementsAsync(instance, "sql NOT LIKE '%pg_type%' AND sql NOT LIKE '%pg_catalog%' AND sql NOT IN ('BEGIN', 'COMMIT')");
+
+        // Two Executes stopped at 2 rows (PortalSuspended, no command tag) and one finished with the last row: 5 in all.
+        Assert.Equal(3, statements.Count);
+        Assert.Equal([2L, 2L, 1L], statements.OrderBy(s => s.Statement).Select(s => s.Rows));
+    }
+
     private sealed record StatementRow(
         long Statement, string Sql, string Protocol, string Decision, string? Rule, string? Outcome, long Rows, string? SqlState, DateTime? FinishedAt);
 }

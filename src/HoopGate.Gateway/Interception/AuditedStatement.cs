@@ -10,6 +10,7 @@ namespace HoopGate.Gateway.Interception;
 internal sealed class AuditedStatement
 {
     private StringBuilder? _tags;
+    private long _dataRows;
 
     public AuditedStatement(long number, bool refused)
     {
@@ -43,6 +44,20 @@ internal sealed class AuditedStatement
         {
             Rows += rows;
         }
+    }
+
+    /// <summary>Counts a DataRow of its answer (for an Execute that stops at its row limit, which has no command tag).</summary>
+    public void CountRow() => _dataRows++;
+
+    /// <summary>
+    /// PortalSuspended: the Execute stopped at its row limit. Its rows are the DataRows it sent; the tag says so
+    /// (<c>PORTAL SUSPENDED 100</c>), since the server's final CommandComplete counts only the last Execute's rows.
+    /// </summary>
+    public void AddSuspension()
+    {
+        string tag = "PORTAL SUSPENDED " + _dataRows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _tags = _tags is null ? new StringBuilder(tag) : _tags.Append("; ").Append(tag);
+        Rows += _dataRows;
     }
 
     /// <summary>Columns whose values were masked in the result (<c>schema.table.column:class</c>).</summary>

@@ -95,6 +95,11 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
+        if (code == (byte)BackendMessageCode.DataRow && _model.Current.Tag is StatementContext { Audit: { } counted })
+        {
+            counted.CountRow();
+        }
+
         if (_masking is not null && MaskingMessage(code, message, output) is { } masked)
         {
             return masked;
@@ -173,13 +178,24 @@ internal sealed class BackendRelay : MessageRelay
         {
             statement.AddCommandTag(CommandComplete.Read(message.Slice(PgFraming.HeaderLength)).CommandTag);
         }
+        else if (code == (byte)BackendMessageCode.PortalSuspended && _model.Current.Tag is StatementContext { Audit: { } suspended })
+        {
+            suspended.AddSuspension();
+        }
 
         _model.OnBackendMessage((BackendMessageCode)code);
         return RelayAction.Forward;
     }
 
-    protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available) =>
+    protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
+    {
+        if (code == (byte)BackendMessageCode.DataRow && _model.Current.Tag is StatementContext { Audit: { } statement })
+        {
+            statement.CountRow();
+        }
+
         _model.OnBackendMessage((BackendMessageCode)code);
+    }
 
     /// <summary>
     /// The masking side of the server's answers: RowDescription makes the plan (for a Describe, into its slot); a result's

@@ -20,12 +20,12 @@ internal static class ConstantKey
 
     /// <summary>
     /// Writes the key of <paramref name="utf8"/> to <paramref name="key"/> (at least as long as the text) and returns its
-    /// length and the number of constants replaced; false when the text is not plain enough to have a key or has no constant.
+    /// length; false when the text is not plain enough to have a key or has no constant.
     /// </summary>
-    public static bool TryWrite(ReadOnlySpan<byte> utf8, Span<byte> key, out int length, out int constants)
+    public static bool TryWrite(ReadOnlySpan<byte> utf8, Span<byte> key, out int length)
     {
         length = 0;
-        constants = 0;
+        int constants = 0;
         byte previous = (byte)' ';
         for (int i = 0; i < utf8.Length; i++)
         {

@@ -141,10 +141,9 @@ internal sealed class ParseTreeWalker
                 return (StatementKind.Merge, "MERGE", RelationAccess.Read);
             case "CopyStmt":
                 return (StatementKind.Copy, "COPY", RelationAccess.Read);
-            case "TransactionStmt":
+            case "TransactionStmt" when Enum(body, "kind", "TRANS_STMT_") is var transaction:
                 // COMMIT/ROLLBACK PREPARED finish any session's two-phase transaction (they all share the upstream role).
-                return (Enum(body, "kind", "TRANS_STMT_") is "COMMIT_PREPARED" or "ROLLBACK_PREPARED" ? StatementKind.Ddl : StatementKind.Transaction,
-                    Words(Enum(body, "kind", "TRANS_STMT_")), RelationAccess.Read);
+                return (transaction is "COMMIT_PREPARED" or "ROLLBACK_PREPARED" ? StatementKind.Ddl : StatementKind.Transaction, Words(transaction), RelationAccess.Read);
             case "ConstraintsSetStmt":
                 return (StatementKind.Transaction, "SET CONSTRAINTS", RelationAccess.Read);
             case "VariableSetStmt":

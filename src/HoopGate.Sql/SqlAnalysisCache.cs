@@ -75,10 +75,10 @@ public sealed class SqlAnalysisCache
         byte[]? normalized = null;
         try
         {
-            bool hasKey = ConstantKey.TryWrite(utf8, key, out int keyLength, out _);
+            bool hasKey = ConstantKey.TryWrite(utf8, key, out int keyLength);
             ReadOnlySpan<byte> constantKey = key.AsSpan(0, keyLength);
-            bool keyFiled = false;
-            if (hasKey && TryGetByConstants(constantKey, out analysis, out keyFiled))
+            bool keyFiled = hasKey && Find(Space.Constants, constantKey, out analysis);
+            if (keyFiled && analysis is not null)
             {
                 Interlocked.Increment(ref _constantHits);
                 return analysis;
@@ -132,36 +132,27 @@ public sealed class SqlAnalysisCache
     /// <summary>The analysis of <paramref name="sql"/> (tools and tests; the gateway passes bytes).</summary>
     public SqlAnalysis GetOrAnalyze(string sql) => GetOrAnalyze(System.Text.Encoding.UTF8.GetBytes(sql));
 
-    private bool TryGet(Space space, ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis)
+    private bool TryGet(Space space, ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis) =>
+        Find(space, key, out analysis) && analysis is not null;
+
+    /// <summary>
+    /// True when <paramref name="key"/> is filed, in the young generation or (moved back to it) the old one — with an
+    /// analysis, or with null for a constant key whose strings may not share one (then the normalised text decides).
+    /// </summary>
+    private bool Find(Space space, ReadOnlySpan<byte> key, out SqlAnalysis? analysis)
     {
         if (Volatile.Read(ref _young).Lookup(space).TryGetValue(key, out analysis))
         {
-            return analysis is not null;
+            return true;
         }
 
         if (Volatile.Read(ref _old).Lookup(space).TryGetValue(key, out analysis))
         {
             AddTo(space, key, analysis);
-            return analysis is not null;
+            return true;
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Looks <paramref name="key"/> up among the constant keys. <paramref name="filed"/> is true when the key is known,
-    /// with an analysis or as one that may not be shared (then the normalised text decides, as if there were no key).
-    /// </summary>
-    private bool TryGetByConstants(ReadOnlySpan<byte> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqlAnalysis? analysis, out bool filed)
-    {
-        filed = Volatile.Read(ref _young).Lookup(Space.Constants).TryGetValue(key, out analysis);
-        if (!filed && Volatile.Read(ref _old).Lookup(Space.Constants).TryGetValue(key, out analysis))
-        {
-            filed = true;
-            AddTo(Space.Constants, key, analysis);
-        }
-
-        return analysis is not null;
     }
 
     /// <summary>

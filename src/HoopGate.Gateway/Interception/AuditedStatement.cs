@@ -38,7 +38,7 @@ internal sealed class AuditedStatement
     /// <summary>Adds a CommandComplete tag (<c>SELECT 5</c>, <c>INSERT 0 3</c>): its last number is the row count.</summary>
     public void AddCommandTag(string tag)
     {
-        _tags = _tags is null ? new StringBuilder(tag) : _tags.Append("; ").Append(tag);
+        AppendTag(tag);
         int space = tag.LastIndexOf(' ');
         if (space >= 0 && long.TryParse(tag.AsSpan(space + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long rows))
         {
@@ -55,10 +55,11 @@ internal sealed class AuditedStatement
     /// </summary>
     public void AddSuspension()
     {
-        string tag = "PORTAL SUSPENDED " + _dataRows.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _tags = _tags is null ? new StringBuilder(tag) : _tags.Append("; ").Append(tag);
+        AppendTag("PORTAL SUSPENDED " + _dataRows.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Rows += _dataRows;
     }
+
+    private void AppendTag(string tag) => _tags = _tags is null ? new StringBuilder(tag) : _tags.Append("; ").Append(tag);
 
     /// <summary>Columns whose values were masked in the result (<c>schema.table.column:class</c>).</summary>
     public List<string>? MaskedColumns { get; private set; }

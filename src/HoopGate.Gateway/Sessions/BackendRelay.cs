@@ -95,11 +95,7 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override RelayAction OnMessage(byte code, in ReadOnlySequence<byte> message, IBufferWriter<byte> output)
     {
-        if (code == (byte)BackendMessageCode.DataRow && _model.Current.Tag is StatementContext { Audit: { } counted })
-        {
-            counted.CountRow();
-        }
-
+        CountRow(code);
         if (_masking is not null && MaskingMessage(code, message, output) is { } masked)
         {
             return masked;
@@ -189,12 +185,17 @@ internal sealed class BackendRelay : MessageRelay
 
     protected override void OnStreamedMessage(byte code, int length, in ReadOnlySequence<byte> available)
     {
+        CountRow(code);
+        _model.OnBackendMessage((BackendMessageCode)code);
+    }
+
+    /// <summary>A DataRow, streamed or inspected, counts for its audited request (an Execute cut short by its row limit has no tag).</summary>
+    private void CountRow(byte code)
+    {
         if (code == (byte)BackendMessageCode.DataRow && _model.Current.Tag is StatementContext { Audit: { } statement })
         {
             statement.CountRow();
         }
-
-        _model.OnBackendMessage((BackendMessageCode)code);
     }
 
     /// <summary>

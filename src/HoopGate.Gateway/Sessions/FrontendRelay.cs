@@ -721,14 +721,9 @@ internal sealed class FrontendRelay : MessageRelay
                 ThrowHelper.ThrowProtocolViolation("invalid Bind message: its portal and statement names are missing or too long");
             }
 
+            // Also keeps clients off the portal a refused Execute names (under the reserved prefix): theirs would run instead.
             CheckName(span[..portalEnd]);
             CheckName(span.Slice(portalEnd + 1, statementEnd));
-
-            if (span[..portalEnd].SequenceEqual(s_refusedPortal))
-            {
-                // The name a refused Execute runs so that it fails; a client's own portal of that name would run instead.
-                ThrowHelper.ThrowProtocolViolation("portal name reserved by the gateway");
-            }
 
             string portal = System.Text.Encoding.UTF8.GetString(span[..portalEnd]);
             string statement = System.Text.Encoding.UTF8.GetString(span.Slice(portalEnd + 1, statementEnd));

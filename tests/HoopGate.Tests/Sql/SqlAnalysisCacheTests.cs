@@ -54,8 +54,8 @@ public class SqlAnalysisCacheTests
     public void Digits_that_are_no_plain_integer_stay_in_the_key(string first, string second)
     {
         byte[] a = new byte[first.Length], b = new byte[second.Length];
-        bool hasA = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(first), a, out int lengthA, out _);
-        bool hasB = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(second), b, out int lengthB, out _);
+        bool hasA = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(first), a, out int lengthA);
+        bool hasB = ConstantKey.TryWrite(System.Text.Encoding.ASCII.GetBytes(second), b, out int lengthB);
         Assert.False(hasA && hasB && a.AsSpan(0, lengthA).SequenceEqual(b.AsSpan(0, lengthB)), "two different statements got one key");
     }
 
@@ -72,7 +72,7 @@ public class SqlAnalysisCacheTests
     public void Text_that_could_hide_a_constant_or_has_none_gets_no_key(string sql)
     {
         byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(sql);
-        Assert.False(ConstantKey.TryWrite(utf8, new byte[utf8.Length], out _, out _));
+        Assert.False(ConstantKey.TryWrite(utf8, new byte[utf8.Length], out _));
     }
 
     [Fact]

@@ -28,4 +28,7 @@ internal static class EventIds
     public const int CancelForwardedToPeer = 3001;
     public const int CancelIgnored = 3002;
     public const int CancelWithdrewReview = 3003;
+
+    // 4xxx server sessions
+    public const int ServerSessionResetFailed = 4000;
 }

@@ -18,6 +18,7 @@ public sealed class GatewayMetrics
     private readonly long[] _durationCounts = new long[s_buckets.Length + 1];
     private long _durationMicroseconds;
     private long _sessions;
+    private long _serverSessionsReused;
     private long _authenticationFailures;
     private long _allowed;
     private long _denied;
@@ -28,6 +29,9 @@ public sealed class GatewayMetrics
 
     /// <summary>A session was authenticated and connected upstream.</summary>
     public void SessionStarted() => Interlocked.Increment(ref _sessions);
+
+    /// <summary>A client session was given a kept server session instead of a new one.</summary>
+    public void ServerSessionReused() => Interlocked.Increment(ref _serverSessionsReused);
 
     /// <summary>A client failed to authenticate.</summary>
     public void AuthenticationFailed() => Interlocked.Increment(ref _authenticationFailures);
@@ -81,6 +85,7 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(output);
         Gauge(output, "hoopgate_sessions_open", "Client sessions open now.", openSessions);
         Counter(output, "hoopgate_sessions_total", "Client sessions authenticated and connected upstream.", Interlocked.Read(ref _sessions));
+        Counter(output, "hoopgate_server_sessions_reused_total", "Client sessions served by a kept server session (reset with DISCARD ALL) instead of a new one.", Interlocked.Read(ref _serverSessionsReused));
         Counter(output, "hoopgate_authentication_failures_total", "Clients that failed to authenticate.", Interlocked.Read(ref _authenticationFailures));
 
         output.Append("# HELP hoopgate_statements_total Statements judged by policy, by decision.\n# TYPE hoopgate_statements_total counter\n");

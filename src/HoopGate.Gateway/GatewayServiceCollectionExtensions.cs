@@ -73,6 +73,7 @@ public static class GatewayServiceCollectionExtensions
             ? sp.GetRequiredService<LoggingAuthenticationEvents>()
             : new AuditingAuthenticationEvents(sp.GetRequiredService<LoggingAuthenticationEvents>(), sp.GetRequiredService<AuditSpool>()));
         services.TryAddSingleton<ServerConnector>();
+        services.TryAddSingleton<ServerSessionPool>();
         services.TryAddSingleton<CancelRegistry>();
         services.TryAddSingleton<ConnectionLimiter>();
         services.TryAddSingleton(sp => new GatewayListener(
@@ -80,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ConnectionLimiter>(),
             sp.GetRequiredService<IClientAuthenticator>(),
             sp.GetRequiredService<ServerConnector>(),
+            sp.GetRequiredService<ServerSessionPool>(),
             sp.GetRequiredService<CancelRegistry>(),
             sp.GetRequiredService<IAuthenticationEvents>(),
             sp.GetRequiredService<PolicyProvider>(),

@@ -108,6 +108,21 @@ internal sealed class RawClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads messages up to and including one of type <paramref name="code"/>; returns the types read.</summary>
+    public async Task<List<BackendMessageCode>> ReadUntilAsync(BackendMessageCode code)
+    {
+        var seen = new List<BackendMessageCode>();
+        while (true)
+        {
+            (byte read, _) = await ReadMessageAsync();
+            seen.Add((BackendMessageCode)read);
+            if (read == (byte)code)
+            {
+                return seen;
+            }
+        }
+    }
+
     /// <summary>Sends whatever <paramref name="write"/> writes (several messages, pipelined).</summary>
     public Task SendAsync(Action<IBufferWriter<byte>> write) => WriteAsync(write);
 

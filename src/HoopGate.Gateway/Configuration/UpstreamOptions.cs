@@ -41,4 +41,18 @@ public sealed class UpstreamOptions
 
     /// <summary>Time to connect, negotiate TLS and authenticate, in seconds. Default 10.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Whether a server session whose client said goodbye cleanly (Terminate, nothing in flight, outside a transaction)
+    /// is reset with <c>DISCARD ALL</c> and kept for the next session of the same caller, upstream role, database and
+    /// settings, as PgBouncer's session mode does. A fresh backend starts with cold caches and, on virtual machines,
+    /// pays a page fault for every shared buffer it touches. Default true.
+    /// </summary>
+    public bool ReuseSessions { get; set; } = true;
+
+    /// <summary>How long a kept server session may wait for its next client, in seconds. Default 60.</summary>
+    public double IdleSessionTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>At most this many server sessions are kept waiting at once; more are ended. Default 100.</summary>
+    public int MaxIdleSessions { get; set; } = 100;
 }

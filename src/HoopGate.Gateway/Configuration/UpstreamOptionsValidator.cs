@@ -59,6 +59,16 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             errors.Add("HoopGate:Upstream:ConnectTimeoutSeconds must be positive");
         }
 
+        if (options.IdleSessionTimeoutSeconds <= 0)
+        {
+            errors.Add("HoopGate:Upstream:IdleSessionTimeoutSeconds must be positive");
+        }
+
+        if (options.MaxIdleSessions < 0)
+        {
+            errors.Add("HoopGate:Upstream:MaxIdleSessions must not be negative");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

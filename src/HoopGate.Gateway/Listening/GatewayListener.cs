@@ -35,6 +35,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
         ConnectionLimiter limiter,
         IClientAuthenticator authenticator,
         ServerConnector connector,
+        ServerSessionPool serverSessions,
         CancelRegistry cancelRegistry,
         IAuthenticationEvents authenticationEvents,
         PolicyProvider policy,
@@ -57,7 +58,7 @@ public sealed partial class GatewayListener : IHostedService, IAsyncDisposable
             LogPseudonymKeyRandom();
         }
 
-        _services = new SessionServices(_options, certificate, authenticator, connector, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, approvals, metrics, loggerFactory);
+        _services = new SessionServices(_options, certificate, authenticator, connector, serverSessions, cancelRegistry, authenticationEvents, policy, analyses, auditOptions, auditSpool, auditParameters, catalog, pseudonymKey, approvals, metrics, loggerFactory);
     }
 
     /// <summary>The address the gateway listens on, once started (the real port when 0 was configured).</summary>

@@ -56,6 +56,9 @@ internal sealed class BackendRelay : MessageRelay
         set => _stopWhenIdle = value;
     }
 
+    /// <summary>Told every ParameterStatus the server sends (the server session keeps the current values for its next client).</summary>
+    public Action<ParameterStatus>? ParameterChanged { get; init; }
+
     /// <summary>Set when the server sent a FATAL (it closes the connection right after).</summary>
     public bool ServerSentFatal { get; private set; }
 
@@ -177,6 +180,10 @@ internal sealed class BackendRelay : MessageRelay
         else if (code == (byte)BackendMessageCode.PortalSuspended && _model.Current.Tag is StatementContext { Audit: { } suspended })
         {
             suspended.AddSuspension();
+        }
+        else if (code == (byte)BackendMessageCode.ParameterStatus)
+        {
+            ParameterChanged?.Invoke(ParameterStatus.Read(message.Slice(PgFraming.HeaderLength)));
         }
 
         _model.OnBackendMessage((BackendMessageCode)code);

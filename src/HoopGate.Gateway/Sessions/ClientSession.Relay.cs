@@ -17,6 +17,9 @@ internal sealed partial class ClientSession
     private const int MaxBufferSize = 256 * 1024;
 
     private PgProtocolException? _violation;
+
+    // What the server-to-client pump had read but not relayed when it stopped: a server session is kept only at 0.
+    private int _serverBytesLeft = -1;
     private volatile bool _stopPumps;
     private RelayConnection? _clientSide;
     private RelayConnection? _serverSide;
@@ -28,7 +31,7 @@ internal sealed partial class ClientSession
     {
         ServerConnection server = _server!;
         var client = new RelayConnection(_socket, _clientTls ? _clientStream : null);
-        var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null);
+        var upstream = new RelayConnection(server.Socket, server.IsTls ? server.Stream : null, cancellableReceive: _services.ServerSessions.Enabled);
         var gate = new StatementGate(_services.Policy, _services.Analyses, _identity!.Groups, _masking);
         SessionAudit? audit = StartAudit();
 
@@ -61,7 +64,10 @@ internal sealed partial class ClientSession
         {
             Refused = (decision, analysis) => LogStatementRefused(decision.Action, decision.Rule, analysis.Fingerprint, analysis.NormalizedText),
         };
-        using var toClient = new BackendRelay(_model, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength, _services.Metrics);
+        using var toClient = new BackendRelay(_model, _masking, _services.Options.MaxMessageLength, _services.Options.MaxStreamedMessageLength, _services.Metrics)
+        {
+            ParameterChanged = server.Apply,
+        };
         _clientSide = client;
         _serverSide = upstream;
         Volatile.Write(ref _toClient, toClient);
@@ -80,11 +86,25 @@ internal sealed partial class ClientSession
             // The other direction has nobody left to serve: stop its receive (sending still works, for the goodbye).
             _stopPumps = true;
             PumpResult clientResult, serverResult;
+            bool keepServer = false;
             if (first == clientToServer)
             {
-                upstream.StopReceiving();
                 clientResult = await clientToServer;
+
+                // A clean goodbye leaves the server session usable for another client: its receive is cancelled, not shut.
+                keepServer = MayKeepServer(clientResult, toServer);
+                if (keepServer)
+                {
+                    upstream.CancelReceive();
+                }
+                else
+                {
+                    upstream.StopReceiving();
+                }
+
                 serverResult = await StopAsync(serverToClient, upstream);
+                keepServer = keepServer && serverResult == PumpResult.Stopped && _serverBytesLeft == 0 && toClient.AtMessageBoundary
+                    && !toClient.ServerSentFatal && _model.IsIdle && _model.TransactionStatus == TransactionStatus.Idle;
             }
             else
             {
@@ -93,7 +113,7 @@ internal sealed partial class ClientSession
                 clientResult = await StopAsync(clientToServer, client);
             }
 
-            await EndAsync(client, upstream, toClient, clientResult, serverResult, first == clientToServer);
+            await EndAsync(client, upstream, toClient, clientResult, serverResult, first == clientToServer, keepServer);
         }
         finally
         {
@@ -185,9 +205,22 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>
+    /// Whether the server session may serve another client, as far as the client's side tells: the client said Terminate
+    /// with nothing in flight, outside a transaction and with every extended-protocol batch closed by a Sync (a simple
+    /// Query after an unsynced Execute would commit its work), and nobody is ending the session.
+    /// </summary>
+    private bool MayKeepServer(PumpResult clientResult, FrontendRelay toServer) =>
+        _services.ServerSessions.Enabled
+        && clientResult == PumpResult.Finished && _model.Terminated
+        && Volatile.Read(ref _forcedEnd) is null && !_shutdownRequested && !_abortRequested
+        && _model.IsIdle && _model.TransactionStatus == TransactionStatus.Idle
+        && toServer.BetweenBatches && toServer.AtMessageBoundary;
+
     /// <summary>Step 5: tell the client what ended the session, and let the server know the client is gone.</summary>
     private async Task EndAsync(
-        RelayConnection client, RelayConnection upstream, BackendRelay toClient, PumpResult clientResult, PumpResult serverResult, bool clientEndedFirst)
+        RelayConnection client, RelayConnection upstream, BackendRelay toClient, PumpResult clientResult, PumpResult serverResult, bool clientEndedFirst,
+        bool keepServer)
     {
         ErrorResponse? fatal = null;
         if (_forcedEnd is not null)
@@ -231,9 +264,22 @@ internal sealed partial class ClientSession
             await TryCancelServerStatementAsync();
         }
 
-        if (!_model.Terminated && serverResult != PumpResult.InputClosed && clientResult != PumpResult.OutputClosed)
+        if (keepServer)
         {
-            // The client vanished or is being ended: say goodbye properly so the backend does not log an EOF.
+            // Nothing of this client may reach the server session's next one: its cancel key goes first.
+            if (_clientKey is { } key)
+            {
+                _services.CancelRegistry.Unregister(key);
+                _clientKey = null;
+            }
+
+            ServerConnection server = _server!;
+            _server = null;
+            _services.ServerSessions.Release(server);
+        }
+        else if (serverResult != PumpResult.InputClosed && clientResult != PumpResult.OutputClosed)
+        {
+            // Say goodbye properly (for the client, whose Terminate the relay keeps) so the backend does not log an EOF.
             var terminate = new ArrayBufferWriter<byte>(5);
             Terminate.Write(terminate);
             await SendQuietlyAsync(upstream, terminate.WrittenMemory);
@@ -346,8 +392,18 @@ internal sealed partial class ClientSession
             // we were asked to stop.
             return _stopPumps ? PumpResult.Stopped : PumpResult.InputClosed;
         }
+        catch (OperationCanceledException) when (_stopPumps)
+        {
+            // The server session's receive was cancelled to keep it for another client.
+            return PumpResult.Stopped;
+        }
         finally
         {
+            if (relay is BackendRelay)
+            {
+                _serverBytesLeft = filled;
+            }
+
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

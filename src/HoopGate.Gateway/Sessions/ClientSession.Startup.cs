@@ -86,11 +86,11 @@ internal sealed partial class ClientSession
             return false;
         }
 
-        // 2. The server session, with the gateway's credentials.
+        // 2. The server session, with the gateway's credentials: a kept one of the same caller and settings, or a new one.
         try
         {
             _clientApplication = startup["application_name"];
-            _server = await _services.Connector.ConnectAsync(ServerParameters(startup), _grant.UpstreamRole, stopping);
+            _server = await _services.ServerSessions.AcquireAsync(ServerParameters(startup), _grant.UpstreamRole, stopping);
         }
         catch (ServerConnectionException ex)
         {

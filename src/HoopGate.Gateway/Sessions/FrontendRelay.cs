@@ -62,6 +62,12 @@ internal sealed class FrontendRelay : MessageRelay
     private long _batch;
     private int _inBatch;
 
+    /// <summary>
+    /// True when every extended-protocol message sent so far was followed by a Sync: the server has no implicit
+    /// transaction open that a later simple Query would commit.
+    /// </summary>
+    public bool BetweenBatches => _inBatch == 0;
+
     // An approved statement standing for the client's unnamed statement (parsed upstream under its reserved name).
     private ApprovalTicket? _approvedUnnamed;
 
@@ -176,8 +182,9 @@ internal sealed class FrontendRelay : MessageRelay
                 _model.OnFrontendMessage(FrontendMessageCode.Sync);
                 return RelayAction.Forward;
             case FrontendMessageCode.Terminate:
+                // Not forwarded: the session decides whether the server session ends or is kept for another client.
                 _model.OnFrontendMessage(FrontendMessageCode.Terminate);
-                return RelayAction.ForwardAndStop;
+                return RelayAction.Stop;
             default:
                 _model.OnFrontendMessage((FrontendMessageCode)code);
                 return RelayAction.Forward;

@@ -9,7 +9,7 @@ internal enum PumpResult : byte
     /// <summary>The writing side stopped accepting data.</summary>
     OutputClosed,
 
-    /// <summary>A relay decision: Terminate forwarded, or idle at shutdown.</summary>
+    /// <summary>A relay decision: the client's Terminate, or idle at shutdown.</summary>
     Finished,
 
     /// <summary>The session asked the pump to stop.</summary>

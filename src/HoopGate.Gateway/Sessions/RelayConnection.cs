@@ -11,16 +11,34 @@ internal sealed class RelayConnection
 {
     private readonly Socket _socket;
     private readonly Stream? _tls;
+    private readonly CancellationTokenSource? _receiveStop;
 
-    public RelayConnection(Socket socket, Stream? tls)
+    /// <param name="socket">The connection's socket.</param>
+    /// <param name="tls">The TLS stream over it, if any.</param>
+    /// <param name="cancellableReceive">
+    /// Whether <see cref="CancelReceive"/> may end a pending receive while leaving the connection usable (for a server
+    /// session that may serve another client); otherwise only <see cref="StopReceiving"/> ends one, for good.
+    /// </param>
+    public RelayConnection(Socket socket, Stream? tls, bool cancellableReceive = false)
     {
         _socket = socket;
         _tls = tls;
+        _receiveStop = cancellableReceive ? new CancellationTokenSource() : null;
     }
 
     /// <summary>Receives what is there (at least one byte), or 0 at end of stream.</summary>
-    public ValueTask<int> ReceiveAsync(Memory<byte> buffer) =>
-        _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None) : _tls.ReadAsync(buffer);
+    /// <exception cref="OperationCanceledException"><see cref="CancelReceive"/> was called.</exception>
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    {
+        CancellationToken cancellationToken = _receiveStop?.Token ?? default;
+        return _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken) : _tls.ReadAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends a pending <see cref="ReceiveAsync"/> (and every later one) with <see cref="OperationCanceledException"/>,
+    /// consuming nothing from the connection, which stays usable.
+    /// </summary>
+    public void CancelReceive() => _receiveStop?.Cancel();
 
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data)

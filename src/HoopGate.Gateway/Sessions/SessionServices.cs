@@ -16,6 +16,7 @@ internal sealed class SessionServices
         X509Certificate2? certificate,
         IClientAuthenticator authenticator,
         ServerConnector connector,
+        ServerSessionPool serverSessions,
         CancelRegistry cancelRegistry,
         IAuthenticationEvents authenticationEvents,
         PolicyProvider policy,
@@ -43,6 +44,7 @@ internal sealed class SessionServices
         Certificate = certificate;
         Authenticator = authenticator;
         Connector = connector;
+        ServerSessions = serverSessions;
         CancelRegistry = cancelRegistry;
         Logger = loggerFactory.CreateLogger<ClientSession>();
         AllowedParameters = new HashSet<string>(options.AllowedStartupParameters, StringComparer.OrdinalIgnoreCase);
@@ -56,6 +58,9 @@ internal sealed class SessionServices
     public IClientAuthenticator Authenticator { get; }
 
     public ServerConnector Connector { get; }
+
+    /// <summary>Server sessions: kept ones handed out again, new ones opened.</summary>
+    public ServerSessionPool ServerSessions { get; }
 
     public CancelRegistry CancelRegistry { get; }
 

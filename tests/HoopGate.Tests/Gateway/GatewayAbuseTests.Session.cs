@@ -9,9 +9,31 @@ namespace HoopGate.Tests.Gateway;
 public sealed partial class GatewayAbuseTests
 {
     [Fact]
-    public async Task Terminate_ends_the_session_and_its_server_backend()
+    public async Task Terminate_ends_the_session_and_leaves_its_server_backend_reset_for_the_callers_next_session_only()
     {
         (RawPgClient client, string tag) = await LoginTaggedAsync(_gateway);
+        await using (client)
+        {
+            await client.SendAsync(RawWire.Terminate());
+            Assert.Empty(await client.ReadUntilClosedAsync());
+        }
+
+        await GatewayChecks.WaitForKeptBackendAsync(Cluster, tag);
+
+        // The same caller with the same settings is served by it: no second backend appears.
+        (RawPgClient again, _) = await LoginTaggedAsync(_gateway, tag);
+        await using (again)
+        {
+            Assert.Equal(1L, await GatewayChecks.CountBackendsAsync(Cluster, tag));
+            Assert.Equal("ok", Assert.Single(await again.QueryAsync("SELECT 'ok'")));
+        }
+    }
+
+    [Fact]
+    public async Task With_reuse_off_Terminate_ends_the_server_backend()
+    {
+        await using GatewayInstance gateway = await StartGatewayAsync(("HoopGate:Upstream:ReuseSessions", "false"));
+        (RawPgClient client, string tag) = await LoginTaggedAsync(gateway);
         await using (client)
         {
             await client.SendAsync(RawWire.Terminate());

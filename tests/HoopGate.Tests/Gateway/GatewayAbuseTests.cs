@@ -1,6 +1,7 @@
 using System.Globalization;
 using HoopGate.Testing;
 using Xunit.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HoopGate.Tests.Gateway;
 
@@ -24,11 +25,15 @@ public sealed partial class GatewayAbuseTests(GatewayFixture fixture, ITestOutpu
     {
         await GatewayChecks.WaitForSessionCountAsync(_gateway, 0, "every abusive session should have ended");
 
+        // Backends outlive their sessions only when kept for the caller's next session: idle after DISCARD ALL, and counted by the pool.
+        var pool = _gateway.Services.GetRequiredService<HoopGate.Gateway.Upstream.ServerSessionPool>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        long backends;
-        while ((backends = await GatewayChecks.CountGatewayBackendsAsync(Cluster)) != 0)
+        (long Total, long Kept) backends;
+        while ((backends = await GatewayChecks.CountGatewayBackendsAsync(Cluster)) != (pool.IdleCount, pool.IdleCount))
         {
-            Assert.True(clock.Elapsed < GatewayChecks.CleanupTimeout, backends + " hg_app server backend(s) outlived their sessions");
+            Assert.True(
+                clock.Elapsed < GatewayChecks.CleanupTimeout,
+                backends.Total + " hg_app server backend(s) outlived their sessions, " + backends.Kept + " of them reset, " + pool.IdleCount + " kept");
             await Task.Delay(100).Within();
         }
 
@@ -46,9 +51,9 @@ public sealed partial class GatewayAbuseTests(GatewayFixture fixture, ITestOutpu
     /// Logs in over a raw socket with a unique application_name and waits until the server shows that
     /// backend, so that a later "it is gone" cannot pass just because the tag never arrived.
     /// </summary>
-    private async Task<(RawPgClient Client, string Tag)> LoginTaggedAsync(GatewayInstance gateway)
+    private async Task<(RawPgClient Client, string Tag)> LoginTaggedAsync(GatewayInstance gateway, string? reusedTag = null)
     {
-        string tag = GatewayFixture.UniqueName("hg_abuse");
+        string tag = reusedTag ?? GatewayFixture.UniqueName("hg_abuse");
         RawPgClient client = await RawPgClient.ConnectAsync(gateway.Port);
         try
         {

@@ -75,12 +75,44 @@ internal static class GatewayChecks
     }
 
     /// <summary>How many hg_app server backends exist, whoever opened them (the audit shipper's, in hg_audit, and the catalog reader's aside).</summary>
-    public static async Task<long> CountGatewayBackendsAsync(PostgresCluster cluster)
+    public static async Task<(long Total, long Kept)> CountGatewayBackendsAsync(PostgresCluster cluster)
     {
         await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
         await connection.OpenAsync().Within();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit' AND application_name <> 'hoopgate catalog'", connection);
-        return (long)(await command.ExecuteScalarAsync().Within())!;
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), count(*) FILTER (WHERE " + KeptCondition + ") FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit' AND application_name <> 'hoopgate catalog'",
+            connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
+        Assert.True(await reader.ReadAsync().Within());
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    // A backend the gateway keeps for the caller's next session: reset, and waiting.
+    private const string KeptCondition = "state = 'idle' AND query = 'DISCARD ALL'";
+
+    /// <summary>Polls (bounded) until the one backend tagged <paramref name="applicationName"/> is kept: idle after DISCARD ALL.</summary>
+    public static async Task WaitForKeptBackendAsync(PostgresCluster cluster, string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
+        await connection.OpenAsync().Within();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE " + KeptCondition + "), count(*) FROM pg_stat_activity WHERE application_name = 'alice ' || $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within())
+            {
+                Assert.True(await reader.ReadAsync().Within());
+                if (reader.GetInt64(0) == 1 && reader.GetInt64(1) == 1)
+                {
+                    return;
+                }
+            }
+
+            Assert.True(clock.Elapsed < CleanupTimeout, "the server backend of " + applicationName + " was not kept (reset with DISCARD ALL) within " + CleanupTimeout.TotalSeconds + " s");
+            await Task.Delay(50).Within();
+        }
     }
 
     /// <summary>Polls (bounded) until the backends tagged <paramref name="applicationName"/> number <paramref name="expected"/>.</summary>

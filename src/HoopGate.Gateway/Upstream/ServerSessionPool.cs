@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using HoopGate.Gateway.Configuration;
+using HoopGate.Gateway.Sessions;
+using HoopGate.Protocol.Backend;
+using HoopGate.Protocol.Errors;
+using HoopGate.Protocol.Frontend;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HoopGate.Gateway.Upstream;
+
+/// <summary>
+/// Server sessions kept between clients, as PgBouncer's session mode keeps them: a client that says goodbye cleanly
+/// (Terminate, nothing in flight, outside a transaction) leaves its server session here; it is reset with
+/// <c>DISCARD ALL</c> and handed to the next client with the same key — the same caller (application_name leads with
+/// the subject), upstream role, database and startup settings — within <see cref="UpstreamOptions.IdleSessionTimeoutSeconds"/>.
+/// A session is never shared between callers, so what <c>DISCARD ALL</c> leaves behind (a dblink connection, a
+/// loaded library) stays with the caller who made it.
+/// </summary>
+internal sealed partial class ServerSessionPool : IAsyncDisposable
+{
+    // The reset's answer is a CommandComplete and a ReadyForQuery, with perhaps a few ParameterStatus and notices.
+    private const int MaxResetMessageLength = 64 * 1024;
+    private static readonly TimeSpan ResetTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ServerConnector _connector;
+    private readonly UpstreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, Stack<ServerConnection>> _idle = new(StringComparer.Ordinal);
+    private readonly ITimer? _sweeper;
+    private int _idleCount;
+    private bool _disposed;
+
+    public ServerSessionPool(ServerConnector connector, IOptions<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<ServerSessionPool> logger)
+    {
+        _connector = connector;
+        _options = options.Value;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        if (Enabled)
+        {
+            TimeSpan period = TimeSpan.FromSeconds(Math.Clamp(_options.IdleSessionTimeoutSeconds / 4, 0.25, 15));
+            _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
+        }
+    }
+
+    /// <summary>Whether server sessions are kept between clients at all.</summary>
+    public bool Enabled => _options.ReuseSessions && _options.MaxIdleSessions > 0;
+
+    /// <summary>Server sessions waiting for a client now.</summary>
+    public int IdleCount => Volatile.Read(ref _idleCount);
+
+    /// <summary>A kept server session for this key if one is waiting and sound, or else a new one.</summary>
+    /// <inheritdoc cref="ServerConnector.ConnectAsync" path="/param"/>
+    /// <exception cref="ServerConnectionException">The server is unreachable, refused, or misbehaved.</exception>
+    public async Task<ServerConnection> AcquireAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role, CancellationToken cancellationToken)
+    {
+        string key = Key(parameters, role);
+        if (TakeIdle(key) is { } kept)
+        {
+            _metrics.ServerSessionReused();
+            return kept;
+        }
+
+        ServerConnection connection = await _connector.ConnectAsync(parameters, role, cancellationToken);
+        connection.PoolKey = key;
+        return connection;
+    }
+
+    /// <summary>
+    /// Takes a server session whose client has gone, idle and outside a transaction, with nothing unread: it is reset
+    /// in the background and kept, or ended when it cannot be reset or is not wanted.
+    /// </summary>
+    public void Release(ServerConnection connection)
+    {
+        if (!Enabled || connection.PoolKey is null)
+        {
+            _ = CloseAsync(connection);
+            return;
+        }
+
+        _ = ResetAndKeepAsync(connection);
+    }
+
+    private async Task ResetAndKeepAsync(ServerConnection connection)
+    {
+        string? failure;
+        try
+        {
+            using var timeout = new CancellationTokenSource(ResetTimeout);
+            failure = await ResetAsync(connection, timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or PgProtocolException)
+        {
+            failure = ex is OperationCanceledException ? "timed out" : ex.Message;
+        }
+
+        if (failure is not null)
+        {
+            LogResetFailed(connection.KeyData.ProcessId, failure);
+        }
+
+        if (failure is not null || !Keep(connection))
+        {
+            await CloseAsync(connection);
+        }
+    }
+
+    /// <summary>
+    /// <c>DISCARD ALL</c>: closes portals and prepared statements, drops temporary tables, resets every setting to its
+    /// value at startup (SET ROLE and SESSION AUTHORIZATION included), unlistens every channel, releases advisory locks,
+    /// and forgets cached plans and sequence values. Anything but its own answer (and the notices, notifications and
+    /// ParameterStatus that may come with it) means the session is not what the gateway thinks it is. Returns why
+    /// not, or null when the session is reset.
+    /// </summary>
+    private static async Task<string?> ResetAsync(ServerConnection connection, CancellationToken cancellationToken)
+    {
+        await StreamMessageIo.WriteAsync(connection.Stream, new Query("DISCARD ALL").WriteTo, cancellationToken);
+        bool discarded = false;
+        while (true)
+        {
+            (byte code, byte[] body) = await StreamMessageIo.ReadMessageAsync(connection.Stream, MaxResetMessageLength, cancellationToken);
+            switch ((BackendMessageCode)code)
+            {
+                case BackendMessageCode.ParameterStatus:
+                    connection.Apply(ParameterStatus.Read(new ReadOnlySequence<byte>(body)));
+                    break;
+                case BackendMessageCode.NoticeResponse:
+                case BackendMessageCode.NotificationResponse:
+                    // Addressed to the client that has gone (a notification sent before the reset unlistened it).
+                    break;
+                case BackendMessageCode.CommandComplete when !discarded && CommandComplete.Read(new ReadOnlySequence<byte>(body)).CommandTag == "DISCARD ALL":
+                    discarded = true;
+                    break;
+                case BackendMessageCode.ReadyForQuery when discarded:
+                    TransactionStatus status = ReadyForQuery.Read(new ReadOnlySequence<byte>(body)).TransactionStatus;
+                    return status == TransactionStatus.Idle ? null : "the server is in transaction state " + status + " after DISCARD ALL";
+                case BackendMessageCode.ErrorResponse:
+                    // Cancelled, terminated, or refused (PostgreSQL refuses DISCARD ALL inside a transaction or a pipeline).
+                    ErrorResponse error = ErrorResponse.Read(new ReadOnlySequence<byte>(body));
+                    return "the server answered DISCARD ALL with " + error.SqlState + ": " + error.Message;
+                default:
+                    return "the server answered DISCARD ALL with message type " + (char)code;
+            }
+        }
+    }
+
+    private bool Keep(ServerConnection connection)
+    {
+        lock (_idle)
+        {
+            if (_disposed || _idleCount >= _options.MaxIdleSessions)
+            {
+                return false;
+            }
+
+            if (!_idle.TryGetValue(connection.PoolKey!, out Stack<ServerConnection>? stack))
+            {
+                stack = new Stack<ServerConnection>();
+                _idle[connection.PoolKey!] = stack;
+            }
+
+            connection.IdleSince = _time.GetTimestamp();
+            connection.Reuses++;
+            stack.Push(connection);
+            _idleCount++;
+            return true;
+        }
+    }
+
+    /// <summary>The most recently kept session for the key (warmest caches) that the server has not closed or written to meanwhile.</summary>
+    private ServerConnection? TakeIdle(string key)
+    {
+        while (true)
+        {
+            ServerConnection? connection;
+            lock (_idle)
+            {
+                if (!_idle.TryGetValue(key, out Stack<ServerConnection>? stack) || !stack.TryPop(out connection))
+                {
+                    return null;
+                }
+
+                _idleCount--;
+                if (stack.Count == 0)
+                {
+                    _idle.Remove(key);
+                }
+            }
+
+            if (IsQuiet(connection))
+            {
+                return connection;
+            }
+
+            // Ended by the server (idle_session_timeout, pg_terminate_backend, a restart) or told something while kept.
+            _ = CloseAsync(connection);
+        }
+    }
+
+    private static bool IsQuiet(ServerConnection connection)
+    {
+        try
+        {
+            return !connection.Socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ends sessions that waited longer than the idle timeout.</summary>
+    private void Sweep()
+    {
+        long now = _time.GetTimestamp();
+        TimeSpan limit = TimeSpan.FromSeconds(_options.IdleSessionTimeoutSeconds);
+        List<ServerConnection>? expired = null;
+        lock (_idle)
+        {
+            foreach ((string key, Stack<ServerConnection> stack) in _idle)
+            {
+                // Oldest at the bottom: keep the young ones in their order.
+                if (!stack.Any(c => _time.GetElapsedTime(c.IdleSince, now) >= limit))
+                {
+                    continue;
+                }
+
+                ServerConnection[] young = stack.Where(c => _time.GetElapsedTime(c.IdleSince, now) < limit).Reverse().ToArray();
+                expired ??= [];
+                expired.AddRange(stack.Where(c => _time.GetElapsedTime(c.IdleSince, now) >= limit));
+                stack.Clear();
+                foreach (ServerConnection connection in young)
+                {
+                    stack.Push(connection);
+                }
+            }
+
+            if (expired is null)
+            {
+                return;
+            }
+
+            _idleCount -= expired.Count;
+            foreach (string empty in _idle.Where(e => e.Value.Count == 0).Select(e => e.Key).ToList())
+            {
+                _idle.Remove(empty);
+            }
+        }
+
+        foreach (ServerConnection connection in expired)
+        {
+            _ = CloseAsync(connection);
+        }
+    }
+
+    /// <summary>Says goodbye (Terminate) so the backend does not log an EOF, then closes.</summary>
+    private static async Task CloseAsync(ServerConnection connection)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await StreamMessageIo.WriteAsync(connection.Stream, Terminate.Write, timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or NotSupportedException)
+        {
+            // Already gone.
+        }
+
+        await connection.DisposeAsync();
+    }
+
+    private static string Key(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role)
+    {
+        var key = new StringBuilder(role ?? "").Append('\0');
+        foreach ((string name, string value) in parameters)
+        {
+            key.Append(name).Append('=').Append(value).Append('\0');
+        }
+
+        return key.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<ServerConnection> all;
+        lock (_idle)
+        {
+            _disposed = true;
+            all = _idle.Values.SelectMany(s => s).ToList();
+            _idle.Clear();
+            _idleCount = 0;
+        }
+
+        if (_sweeper is not null)
+        {
+            await _sweeper.DisposeAsync();
+        }
+
+        await Task.WhenAll(all.Select(CloseAsync));
+    }
+
+    [LoggerMessage(EventId = EventIds.ServerSessionResetFailed, Level = LogLevel.Information, Message = "Server session {ProcessId} could not be reset for reuse and was ended: {Reason}")]
+    private partial void LogResetFailed(int processId, string reason);
+}

@@ -46,6 +46,32 @@ public sealed class SqlAnalysis
         }
     }
 
+    private int _outlivesDiscard = -1;
+
+    /// <summary>
+    /// True when the string may leave state in the server session that <c>DISCARD ALL</c> does not clear: an anonymous
+    /// block (<c>DO</c>: a procedural language's session globals, such as PL/Perl's <c>%_SHARED</c>), a <c>LOAD</c>ed
+    /// library, a dblink connection, the random seed, or a backup in progress.
+    /// </summary>
+    public bool OutlivesDiscard
+    {
+        get
+        {
+            if (_outlivesDiscard < 0)
+            {
+                _outlivesDiscard = Statements.Any(s => s.Command is "DO" or "LOAD" || s.Functions.Any(f => IsLingering(f.Name))) ? 1 : 0;
+            }
+
+            return _outlivesDiscard == 1;
+        }
+    }
+
+    private static bool IsLingering(string function) =>
+        function.StartsWith("dblink", StringComparison.OrdinalIgnoreCase)
+        || function.Equals("setseed", StringComparison.OrdinalIgnoreCase)
+        || function.StartsWith("pg_backup_start", StringComparison.OrdinalIgnoreCase)
+        || function.StartsWith("pg_start_backup", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>libpg_query's fingerprint (16 hex digits): equal for statements that differ only in constants and formatting.</summary>
     public string? Fingerprint { get; }
 

@@ -128,6 +128,43 @@ public sealed class ServerSessionReuseTests(GatewayFixture fixture)
         Assert.Equal(0L, await SuperuserScalarAsync<long>("SELECT count(*) FROM public." + table));
     }
 
+    [Theory]
+    [InlineData("SELECT setseed(0.5)")]
+    [InlineData("DO $$ BEGIN PERFORM 1; END $$")]
+    public async Task A_session_that_ran_something_DISCARD_ALL_does_not_undo_ends_its_server_session(string sql)
+    {
+        string application = GatewayFixture.UniqueName("reuse_lingering");
+        int pid;
+        await using (NpgsqlConnection first = await OpenAsync(fixture.Gateway, application))
+        {
+            pid = first.ProcessID;
+            await first.ExecuteAsync(sql);
+        }
+
+        await WaitUntilGoneAsync(pid);
+        await using NpgsqlConnection second = await OpenAsync(fixture.Gateway, application);
+        Assert.NotEqual(pid, second.ProcessID);
+    }
+
+    [Fact]
+    public async Task A_server_session_past_its_lifetime_is_not_kept()
+    {
+        await using GatewayInstance gateway = await GatewayInstance.StartAsync(fixture.Cluster, new Dictionary<string, string?>
+        {
+            ["HoopGate:Upstream:MaxServerSessionLifetimeSeconds"] = "0.5",
+        }).Within();
+        int pid;
+        await using (NpgsqlConnection first = await gateway.OpenAsync().Within())
+        {
+            pid = first.ProcessID;
+            await Task.Delay(TimeSpan.FromSeconds(1)).Within();
+        }
+
+        await WaitUntilGoneAsync(pid);
+        await using NpgsqlConnection second = await gateway.OpenAsync().Within();
+        Assert.NotEqual(pid, second.ProcessID);
+    }
+
     [Fact]
     public async Task A_kept_server_session_the_server_ended_is_replaced_by_a_new_one()
     {

@@ -5,4 +5,5 @@ namespace HoopGate.Gateway.Authentication;
 /// <param name="Groups">Group names that grants and policy key on.</param>
 /// <param name="Email">A person's e-mail, when known.</param>
 /// <param name="ClientId">A machine identity's client id, when known.</param>
-public sealed record GatewayIdentity(string Subject, IReadOnlyList<string> Groups, string? Email = null, string? ClientId = null);
+/// <param name="Issuer">The token's issuer (null for the static test authenticator).</param>
+public sealed record GatewayIdentity(string Subject, IReadOnlyList<string> Groups, string? Email = null, string? ClientId = null, string? Issuer = null);

@@ -71,6 +71,6 @@ internal sealed class OidcAuthenticator : IClientAuthenticator
         bool endAtExpiry = matching.Any(g => g.EndAtTokenExpiry);
         bool expiryFirst = endAtExpiry && token.ExpiresAt < lifetimeEnd;
         var grantResult = new SessionGrant(matching[0].UpstreamRole, expiryFirst ? token.ExpiresAt : lifetimeEnd, expiryFirst);
-        return AuthenticationResult.Success(new GatewayIdentity(token.Subject, token.Groups, token.Email, token.ClientId), grantResult);
+        return AuthenticationResult.Success(new GatewayIdentity(token.Subject, token.Groups, token.Email, token.ClientId, token.Issuer), grantResult);
     }
 }

@@ -55,4 +55,10 @@ public sealed class UpstreamOptions
 
     /// <summary>At most this many server sessions are kept waiting at once; more are ended. Default 100.</summary>
     public int MaxIdleSessions { get; set; } = 100;
+
+    /// <summary>
+    /// A server session older than this, in seconds, is not kept for another client: role settings, privileges and
+    /// password changes made since it logged in reach the caller within this time. Default 3600.
+    /// </summary>
+    public double MaxServerSessionLifetimeSeconds { get; set; } = 3600;
 }

@@ -64,6 +64,11 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             errors.Add("HoopGate:Upstream:IdleSessionTimeoutSeconds must be positive");
         }
 
+        if (options.MaxServerSessionLifetimeSeconds <= 0)
+        {
+            errors.Add("HoopGate:Upstream:MaxServerSessionLifetimeSeconds must be positive");
+        }
+
         if (options.MaxIdleSessions < 0)
         {
             errors.Add("HoopGate:Upstream:MaxIdleSessions must not be negative");

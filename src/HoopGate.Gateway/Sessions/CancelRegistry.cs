@@ -19,7 +19,7 @@ namespace HoopGate.Gateway.Sessions;
 /// </summary>
 internal sealed partial class CancelRegistry
 {
-    private readonly ConcurrentDictionary<long, (BackendKeyData ServerKey, Func<bool>? CancelHeld)> _sessions = new();
+    private readonly ConcurrentDictionary<long, Registration> _sessions = new();
     private readonly ServerConnector _connector;
     private readonly int _instanceId;
     private readonly Dictionary<int, string> _peers = [];
@@ -52,14 +52,30 @@ internal sealed partial class CancelRegistry
             }
 
             var clientKey = new BackendKeyData(serverKey.ProcessId, secret);
-            if (_sessions.TryAdd(KeyOf(clientKey), (serverKey, cancelHeld)))
+            if (_sessions.TryAdd(KeyOf(clientKey), new Registration(serverKey, cancelHeld)))
             {
                 return clientKey;
             }
         }
     }
 
-    public void Unregister(BackendKeyData clientKey) => _sessions.TryRemove(KeyOf(clientKey), out _);
+    /// <summary>
+    /// Forgets a client key. Returns true when a cancel for it is still on its way to the server: the server session
+    /// must then not serve another client, whose statement the cancel could hit.
+    /// </summary>
+    public bool Unregister(BackendKeyData clientKey)
+    {
+        if (!_sessions.TryRemove(KeyOf(clientKey), out Registration? registration))
+        {
+            return false;
+        }
+
+        lock (registration)
+        {
+            registration.Unregistered = true;
+            return registration.CancelsInFlight > 0;
+        }
+    }
 
     /// <summary>
     /// Cancels the matching session's running statement, here or on the instance that owns the key.
@@ -68,7 +84,7 @@ internal sealed partial class CancelRegistry
     public async Task HandleAsync(CancelRequest request, CancellationToken cancellationToken)
     {
         var clientKey = new BackendKeyData(request.ProcessId, request.SecretKey);
-        if (_sessions.TryGetValue(KeyOf(clientKey), out (BackendKeyData ServerKey, Func<bool>? CancelHeld) target))
+        if (_sessions.TryGetValue(KeyOf(clientKey), out Registration? target))
         {
             // A statement waiting for approval has not reached the server: withdrawing its request is the cancel.
             if (target.CancelHeld?.Invoke() == true)
@@ -77,8 +93,30 @@ internal sealed partial class CancelRegistry
                 return;
             }
 
-            LogCancelForwardedToServer(request.ProcessId);
-            await _connector.SendCancelAsync(target.ServerKey, cancellationToken);
+            lock (target)
+            {
+                if (target.Unregistered)
+                {
+                    LogCancelIgnored(request.ProcessId);
+                    return;
+                }
+
+                target.CancelsInFlight++;
+            }
+
+            try
+            {
+                LogCancelForwardedToServer(request.ProcessId);
+                await _connector.SendCancelAsync(target.ServerKey, cancellationToken);
+            }
+            finally
+            {
+                lock (target)
+                {
+                    target.CancelsInFlight--;
+                }
+            }
+
             return;
         }
 
@@ -94,6 +132,17 @@ internal sealed partial class CancelRegistry
     }
 
     private static long KeyOf(BackendKeyData key) => ((long)key.ProcessId << 32) | (uint)key.SecretKey;
+
+    private sealed class Registration(BackendKeyData serverKey, Func<bool>? cancelHeld)
+    {
+        public BackendKeyData ServerKey { get; } = serverKey;
+
+        public Func<bool>? CancelHeld { get; } = cancelHeld;
+
+        public bool Unregistered { get; set; }
+
+        public int CancelsInFlight { get; set; }
+    }
 
     private static async Task ForwardToPeerAsync(string peer, CancelRequest request, CancellationToken cancellationToken)
     {

@@ -20,6 +20,9 @@ internal sealed partial class ClientSession
 
     // What the server-to-client pump had read but not relayed when it stopped: a server session is kept only at 0.
     private int _serverBytesLeft = -1;
+
+    // Guards handing the server session on against a late shutdown stopping its receive.
+    private readonly Lock _serverSideLock = new();
     private volatile bool _stopPumps;
     private RelayConnection? _clientSide;
     private RelayConnection? _serverSide;
@@ -104,7 +107,7 @@ internal sealed partial class ClientSession
 
                 serverResult = await StopAsync(serverToClient, upstream);
                 keepServer = keepServer && serverResult == PumpResult.Stopped && _serverBytesLeft == 0 && toClient.AtMessageBoundary
-                    && !toClient.ServerSentFatal && _model.IsIdle && _model.TransactionStatus == TransactionStatus.Idle;
+                    && !toClient.ServerSentFatal && MayKeepServer(clientResult, toServer);
             }
             else
             {
@@ -208,14 +211,15 @@ internal sealed partial class ClientSession
     /// <summary>
     /// Whether the server session may serve another client, as far as the client's side tells: the client said Terminate
     /// with nothing in flight, outside a transaction and with every extended-protocol batch closed by a Sync (a simple
-    /// Query after an unsynced Execute would commit its work), and nobody is ending the session.
+    /// Query after an unsynced Execute would commit its work), nothing ran that DISCARD ALL would not undo, the session
+    /// model never lost track of the server, and nobody is ending the session.
     /// </summary>
     private bool MayKeepServer(PumpResult clientResult, FrontendRelay toServer) =>
         _services.ServerSessions.Enabled
         && clientResult == PumpResult.Finished && _model.Terminated
         && Volatile.Read(ref _forcedEnd) is null && !_shutdownRequested && !_abortRequested
-        && _model.IsIdle && _model.TransactionStatus == TransactionStatus.Idle
-        && toServer.BetweenBatches && toServer.AtMessageBoundary;
+        && _model.IsIdle && _model.TransactionStatus == TransactionStatus.Idle && _model.Anomalies == 0
+        && toServer.BetweenBatches && toServer.AtMessageBoundary && !toServer.OutlivesDiscard;
 
     /// <summary>Step 5: tell the client what ended the session, and let the server know the client is gone.</summary>
     private async Task EndAsync(
@@ -266,13 +270,28 @@ internal sealed partial class ClientSession
 
         if (keepServer)
         {
-            // Nothing of this client may reach the server session's next one: its cancel key goes first.
+            // Nothing of this client may reach the server session's next one: its cancel key goes first (a cancel on its
+            // way to the server now could hit the next client's statement, so then the server session ends instead), and
+            // a shutdown or an administrator's end arriving late must not stop the receive of a socket handed on.
+            bool cancelInFlight = false;
             if (_clientKey is { } key)
             {
-                _services.CancelRegistry.Unregister(key);
+                cancelInFlight = _services.CancelRegistry.Unregister(key);
                 _clientKey = null;
             }
 
+            lock (_serverSideLock)
+            {
+                keepServer = !cancelInFlight && Volatile.Read(ref _forcedEnd) is null && !_shutdownRequested && !_abortRequested;
+                if (keepServer)
+                {
+                    _serverSide = null;
+                }
+            }
+        }
+
+        if (keepServer)
+        {
             ServerConnection server = _server!;
             _server = null;
             _services.ServerSessions.Release(server);
@@ -440,7 +459,10 @@ internal sealed partial class ClientSession
         toClient.StopWhenIdle = true;
         if (_abortRequested || (_model.IsIdle && toClient.AtMessageBoundary))
         {
-            _serverSide?.StopReceiving();
+            lock (_serverSideLock)
+            {
+                _serverSide?.StopReceiving();
+            }
         }
 
         if (_abortRequested)

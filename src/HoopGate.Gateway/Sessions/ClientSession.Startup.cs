@@ -90,7 +90,7 @@ internal sealed partial class ClientSession
         try
         {
             _clientApplication = startup["application_name"];
-            _server = await _services.ServerSessions.AcquireAsync(ServerParameters(startup), _grant.UpstreamRole, stopping);
+            _server = await _services.ServerSessions.AcquireAsync(ServerParameters(startup), _grant.UpstreamRole, _identity!, stopping);
         }
         catch (ServerConnectionException ex)
         {

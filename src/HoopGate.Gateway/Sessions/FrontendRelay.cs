@@ -68,6 +68,12 @@ internal sealed class FrontendRelay : MessageRelay
     /// </summary>
     public bool BetweenBatches => _inBatch == 0;
 
+    /// <summary>
+    /// Set once a statement may have left state that <c>DISCARD ALL</c> does not clear (<see cref="SqlAnalysis.OutlivesDiscard"/>,
+    /// judged whether or not it ran): the server session then ends with the client instead of serving another.
+    /// </summary>
+    public bool OutlivesDiscard { get; private set; }
+
     // An approved statement standing for the client's unnamed statement (parsed upstream under its reserved name).
     private ApprovalTicket? _approvedUnnamed;
 
@@ -248,6 +254,7 @@ internal sealed class FrontendRelay : MessageRelay
             bool query = code == FrontendMessageCode.Query;
             bool atRisk = !query && _inBatch > 0;
             PolicyDecision decision = _gate.Judge(sql, out SqlAnalysis analysis, answered: query);
+            OutlivesDiscard |= analysis.OutlivesDiscard;
             if (decision.Action != PolicyAction.Deny && NamesReserved(analysis))
             {
                 decision = PolicyDecision.Deny("reserved-name", "statement names beginning " + ApprovalTicket.ReservedPrefix + " are the gateway's");

@@ -54,6 +54,9 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Who may be handed this session next (<see cref="ServerSessionPool"/>): caller, role, database and settings.</summary>
     public string? PoolKey { get; set; }
 
+    /// <summary>When it logged in (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long CreatedAt { get; set; }
+
     /// <summary>When it was last put aside to wait for a client (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long IdleSince { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
+using HoopGate.Gateway.Authentication;
 using HoopGate.Gateway.Configuration;
 using HoopGate.Gateway.Sessions;
 using HoopGate.Protocol.Backend;
@@ -14,10 +15,10 @@ namespace HoopGate.Gateway.Upstream;
 /// <summary>
 /// Server sessions kept between clients, as PgBouncer's session mode keeps them: a client that says goodbye cleanly
 /// (Terminate, nothing in flight, outside a transaction) leaves its server session here; it is reset with
-/// <c>DISCARD ALL</c> and handed to the next client with the same key — the same caller (application_name leads with
-/// the subject), upstream role, database and startup settings — within <see cref="UpstreamOptions.IdleSessionTimeoutSeconds"/>.
-/// A session is never shared between callers, so what <c>DISCARD ALL</c> leaves behind (a dblink connection, a
-/// loaded library) stays with the caller who made it.
+/// <c>DISCARD ALL</c> and handed to the next client with the same key — the same caller (issuer, subject and groups),
+/// upstream role, database and startup settings — within <see cref="UpstreamOptions.IdleSessionTimeoutSeconds"/>, and
+/// for at most <see cref="UpstreamOptions.MaxServerSessionLifetimeSeconds"/> after its login. A session is never
+/// shared between callers; one whose client ran something <c>DISCARD ALL</c> does not undo is not kept at all.
 /// </summary>
 internal sealed partial class ServerSessionPool : IAsyncDisposable
 {
@@ -55,20 +56,37 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
     /// <summary>Server sessions waiting for a client now.</summary>
     public int IdleCount => Volatile.Read(ref _idleCount);
 
-    /// <summary>A kept server session for this key if one is waiting and sound, or else a new one.</summary>
-    /// <inheritdoc cref="ServerConnector.ConnectAsync" path="/param"/>
+    /// <summary>A kept server session for this caller and these settings if one is waiting and sound, or else a new one.</summary>
+    /// <param name="parameters">Startup parameters (database, application_name, allowed settings); the user is the gateway's.</param>
+    /// <param name="role">A key of <see cref="UpstreamOptions.Roles"/>, or <see langword="null"/> for <see cref="UpstreamOptions.User"/>.</param>
+    /// <param name="caller">Who the session is for: only the same issuer, subject and groups get a kept session back.</param>
+    /// <param name="cancellationToken">Aborts the attempt.</param>
     /// <exception cref="ServerConnectionException">The server is unreachable, refused, or misbehaved.</exception>
-    public async Task<ServerConnection> AcquireAsync(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role, CancellationToken cancellationToken)
+    public async Task<ServerConnection> AcquireAsync(
+        IReadOnlyList<KeyValuePair<string, string>> parameters, string? role, GatewayIdentity caller, CancellationToken cancellationToken)
     {
-        string key = Key(parameters, role);
+        string key = Key(parameters, role, caller);
         if (TakeIdle(key) is { } kept)
         {
             _metrics.ServerSessionReused();
             return kept;
         }
 
-        ServerConnection connection = await _connector.ConnectAsync(parameters, role, cancellationToken);
+        ServerConnection connection;
+        try
+        {
+            connection = await _connector.ConnectAsync(parameters, role, cancellationToken);
+        }
+        catch (ServerConnectionException ex) when (ex.ServerError?.SqlState == SqlState.TooManyConnections && IdleCount > 0)
+        {
+            // The server is full, and some of its sessions only wait here for callers who may not come back: end them.
+            await Task.WhenAll(TakeAllIdle().Select(CloseAsync));
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            connection = await _connector.ConnectAsync(parameters, role, cancellationToken);
+        }
+
         connection.PoolKey = key;
+        connection.CreatedAt = _time.GetTimestamp();
         return connection;
     }
 
@@ -95,7 +113,9 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
             using var timeout = new CancellationTokenSource(ResetTimeout);
             failure = await ResetAsync(connection, timeout.Token);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or PgProtocolException)
+#pragma warning disable CA1031 // Nobody awaits this task: whatever goes wrong, the connection is closed, not leaked.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             failure = ex is OperationCanceledException ? "timed out" : ex.Message;
         }
@@ -154,7 +174,9 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
     {
         lock (_idle)
         {
-            if (_disposed || _idleCount >= _options.MaxIdleSessions)
+            // An old session is retired: role settings, privileges and passwords changed since its login apply to new ones.
+            if (_disposed || _idleCount >= _options.MaxIdleSessions
+                || _time.GetElapsedTime(connection.CreatedAt) >= TimeSpan.FromSeconds(_options.MaxServerSessionLifetimeSeconds))
             {
                 return false;
             }
@@ -200,6 +222,17 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
 
             // Ended by the server (idle_session_timeout, pg_terminate_backend, a restart) or told something while kept.
             _ = CloseAsync(connection);
+        }
+    }
+
+    private List<ServerConnection> TakeAllIdle()
+    {
+        lock (_idle)
+        {
+            List<ServerConnection> all = _idle.Values.SelectMany(s => s).ToList();
+            _idle.Clear();
+            _idleCount = 0;
+            return all;
         }
     }
 
@@ -275,15 +308,31 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
         await connection.DisposeAsync();
     }
 
-    private static string Key(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role)
+    /// <summary>
+    /// Who the session is for and what it started with, each part length-prefixed so that no two different callers or
+    /// settings make the same key (a subject with a space in it, an application_name that looks like another's).
+    /// </summary>
+    internal static string Key(IReadOnlyList<KeyValuePair<string, string>> parameters, string? role, GatewayIdentity caller)
     {
-        var key = new StringBuilder(role ?? "").Append('\0');
+        var key = new StringBuilder();
+        Append(key, caller.Issuer ?? "");
+        Append(key, caller.Subject);
+        foreach (string group in caller.Groups.Order(StringComparer.Ordinal))
+        {
+            Append(key, group);
+        }
+
+        Append(key, role ?? "");
         foreach ((string name, string value) in parameters)
         {
-            key.Append(name).Append('=').Append(value).Append('\0');
+            Append(key, name);
+            Append(key, value);
         }
 
         return key.ToString();
+
+        static void Append(StringBuilder key, string part) =>
+            key.Append(part.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append(part);
     }
 
     public async ValueTask DisposeAsync()
@@ -292,11 +341,9 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
         lock (_idle)
         {
             _disposed = true;
-            all = _idle.Values.SelectMany(s => s).ToList();
-            _idle.Clear();
-            _idleCount = 0;
         }
 
+        all = TakeAllIdle();
         if (_sweeper is not null)
         {
             await _sweeper.DisposeAsync();

@@ -709,6 +709,58 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.Equal([2L, 2L, 1L], statements.OrderBy(s => s.Statement).Select(s => s.Rows));
     }
 
+    [Fact]
+    public async Task An_EXECUTE_of_a_statement_parsed_under_a_name_records_the_text_that_ran()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (RawClient client = await RawClient.ConnectAsync(gateway.EndPoint, GatewayInstance.User, GatewayInstance.Password, "hg_test"))
+        {
+            await client.SendAsync(w =>
+            {
+                new HoopGate.Protocol.Frontend.Parse("named_by_protocol", "SELECT 'ran through the name' AS what,\n  $1::int AS n", []).WriteTo(w);
+                HoopGate.Protocol.Frontend.Sync.Write(w);
+            }).Within();
+            Assert.Empty((await client.ReadResultAsync().Within()).Errors);
+            RawClient.QueryResult executed = await client.QueryAsync("EXECUTE named_by_protocol(7)").Within();
+            Assert.Empty(executed.Errors);
+            // Its columns' origin is not followed through a SQL-level EXECUTE of a protocol-level name: masked, fail closed.
+            Assert.Equal(2, Assert.Single(executed.Rows).Length);
+        }
+
+        Guid instance = await gateway.DrainAuditAsync();
+        StatementRow row = Assert.Single(await StatementsAsync(instance, "sql LIKE 'EXECUTE named_by_protocol%'"));
+        Assert.Equal(
+            "EXECUTE named_by_protocol(7)\n-- hoopgate: named_by_protocol was parsed as: SELECT 'ran through the name' AS what,   $1::int AS n",
+            row.Sql);
+        Assert.Equal("completed", row.Outcome);
+    }
+
+    [Fact]
+    public async Task A_statement_still_running_when_its_client_leaves_gets_an_interrupted_finish_record()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (RawClient client = await RawClient.ConnectAsync(gateway.EndPoint, GatewayInstance.User, GatewayInstance.Password, "hg_test"))
+        {
+            await client.SendQueryAsync("SELECT pg_sleep(0.5) AS left_behind").Within();
+            await ServerActivity.WaitUntilRunningAsync(fixture.Cluster, client.KeyData.ProcessId, "left_behind");
+        }
+
+        // The session's end (and with it the finish record) comes once the gateway has seen the client go.
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (gateway.Listener.SessionCount != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the session never ended");
+            await Task.Delay(20).Within();
+        }
+
+        Guid instance = await gateway.DrainAuditAsync();
+        StatementRow row = Assert.Single(await StatementsAsync(instance, "sql LIKE '%left_behind%'"));
+        Assert.Equal("interrupted", row.Outcome);
+        Assert.NotNull(row.FinishedAt);
+    }
+
     private sealed record StatementRow(
         long Statement, string Sql, string Protocol, string Decision, string? Rule, string? Outcome, long Rows, string? SqlState, DateTime? FinishedAt);
 }

@@ -12,6 +12,32 @@ namespace HoopGate.EndToEnd.Tests;
 public sealed class CancelForwardingTests(GatewayFixture fixture)
 {
     [Fact]
+    public async Task Guessed_cancel_keys_are_answered_ever_more_slowly_while_the_right_key_still_cancels()
+    {
+        await using GatewayInstance gateway = await GatewayInstance.StartAsync(fixture.Cluster).Within();
+        await using RawClient client = await RawClient.ConnectAsync(gateway.EndPoint, GatewayInstance.User, GatewayInstance.Password).Within();
+        BackendKeyData key = client.KeyData;
+
+        // The pid is easy to learn (pg_stat_activity); the secret has to be guessed. Three misses are free, then each waits twice as long.
+        var durations = new List<TimeSpan>();
+        for (int guess = 1; guess <= 6; guess++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await RawClient.SendCancelAsync(gateway.EndPoint, new BackendKeyData(key.ProcessId, key.SecretKey ^ guess)).Within();
+            durations.Add(clock.Elapsed);
+        }
+
+        Assert.True(durations[4] >= TimeSpan.FromMilliseconds(180), "the fifth wrong key was answered after " + durations[4]);
+        Assert.True(durations[5] >= TimeSpan.FromMilliseconds(380), "the sixth wrong key was answered after " + durations[5]);
+
+        await client.SendQueryAsync("SELECT pg_sleep(30)").Within();
+        await ServerActivity.WaitUntilRunningAsync(fixture.Cluster, key.ProcessId, "pg_sleep(30)").Within();
+        await RawClient.SendCancelAsync(gateway.EndPoint, key).Within();
+        RawClient.QueryResult result = await client.ReadResultAsync().Within(TimeSpan.FromSeconds(10));
+        Assert.Equal("57014", Assert.Single(result.Errors).SqlState);
+    }
+
+    [Fact]
     public async Task Cancel_request_sent_to_another_instance_cancels_the_query_with_57014()
     {
         int port1 = PostgresCluster.FreePort();

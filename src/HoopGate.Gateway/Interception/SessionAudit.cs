@@ -124,6 +124,7 @@ internal sealed class SessionAudit
         {
             RequestOutcome.Completed => "completed",
             RequestOutcome.Failed => "failed",
+            RequestOutcome.Interrupted => "interrupted",
             _ => "skipped",
         };
         TimeSpan duration = Stopwatch.GetElapsedTime(statement.StartedAt);

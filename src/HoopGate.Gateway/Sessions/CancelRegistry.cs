@@ -79,9 +79,10 @@ internal sealed partial class CancelRegistry
 
     /// <summary>
     /// Cancels the matching session's running statement, here or on the instance that owns the key.
-    /// An unknown key is ignored silently, as PostgreSQL does, so that keys cannot be probed.
+    /// An unknown key is ignored silently, as PostgreSQL does, so that keys cannot be probed; false then (the caller
+    /// slows that address down, so that keys cannot be guessed either).
     /// </summary>
-    public async Task HandleAsync(CancelRequest request, CancellationToken cancellationToken)
+    public async Task<bool> HandleAsync(CancelRequest request, CancellationToken cancellationToken)
     {
         var clientKey = new BackendKeyData(request.ProcessId, request.SecretKey);
         if (_sessions.TryGetValue(KeyOf(clientKey), out Registration? target))
@@ -90,7 +91,7 @@ internal sealed partial class CancelRegistry
             if (target.CancelHeld?.Invoke() == true)
             {
                 LogCancelWithdrewReview(request.ProcessId);
-                return;
+                return true;
             }
 
             lock (target)
@@ -98,7 +99,7 @@ internal sealed partial class CancelRegistry
                 if (target.Unregistered)
                 {
                     LogCancelIgnored(request.ProcessId);
-                    return;
+                    return false;
                 }
 
                 target.CancelsInFlight++;
@@ -117,7 +118,7 @@ internal sealed partial class CancelRegistry
                 }
             }
 
-            return;
+            return true;
         }
 
         int owner = (int)((uint)request.SecretKey >> 24);
@@ -125,10 +126,11 @@ internal sealed partial class CancelRegistry
         {
             LogCancelForwardedToPeer(request.ProcessId, owner);
             await ForwardToPeerAsync(peer, request, cancellationToken);
-            return;
+            return true;
         }
 
         LogCancelIgnored(request.ProcessId);
+        return false;
     }
 
     private static long KeyOf(BackendKeyData key) => ((long)key.ProcessId << 32) | (uint)key.SecretKey;

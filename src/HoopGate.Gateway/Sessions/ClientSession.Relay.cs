@@ -121,6 +121,9 @@ internal sealed partial class ClientSession
         finally
         {
             reviews?.End();
+
+            // What the server had not answered when the session ended still gets its finish record.
+            _model.InterruptPending();
             audit?.SessionEnded(_model.Terminated ? "client terminated" : _endReason, _model.StatementsCompleted + _model.StatementsFailed);
             LogSessionEnded(_model.StatementsCompleted, _model.StatementsFailed, toServer.BytesForwarded, toClient.BytesForwarded);
             toClient.ReportMaskedValues();

@@ -173,7 +173,17 @@ internal sealed partial class ClientSession
                     continue;
 
                 case StartupPacketKind.CancelRequest:
-                    await _services.CancelRegistry.HandleAsync(CancelRequest.Read(packet), cancellationToken);
+                    if (!await _services.CancelRegistry.HandleAsync(CancelRequest.Read(packet), cancellationToken))
+                    {
+                        // Guessing keys (a pid is easy to learn, the secret is not) gets slower with every miss from
+                        // the address; the connection is held meanwhile, and the per-address limit bounds how many.
+                        TimeSpan delay = _services.CancelThrottle.RecordFailure(RemoteEndPoint);
+                        if (delay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(delay, cancellationToken);
+                        }
+                    }
+
                     return null;
 
                 case StartupPacketKind.UnsupportedProtocolVersion:

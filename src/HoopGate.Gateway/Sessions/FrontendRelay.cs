@@ -362,7 +362,12 @@ internal sealed class FrontendRelay : MessageRelay
 
             // Audited: every Query, and a Parse that is refused (an allowed one is audited when it is executed).
             AuditedStatement? audited = _audit is not null && (code == FrontendMessageCode.Query || refusal is not null)
-                ? _audit.StatementStarted(code == FrontendMessageCode.Query ? "simple" : "extended", sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis, decision, approval: approval)
+                ? _audit.StatementStarted(
+                    code == FrontendMessageCode.Query ? "simple" : "extended",
+                    WithExecutedStatements(sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis),
+                    analysis,
+                    decision,
+                    approval: approval)
                 : null;
             if (refusal is null)
             {
@@ -623,6 +628,29 @@ internal sealed class FrontendRelay : MessageRelay
         writer.WriteByte(0);
         writer.WriteBytes(parameterTypes);
         writer.Commit();
+    }
+
+    /// <summary>
+    /// The audited text of SQL that runs statements parsed under a name (<c>EXECUTE s1</c>, at any depth): an allowed Parse
+    /// is audited only when executed, so the text it holds follows, one comment line per name, or the trail would show
+    /// <c>EXECUTE s1</c> and nothing of what ran.
+    /// </summary>
+    private string WithExecutedStatements(string sql, SqlAnalysis analysis)
+    {
+        System.Text.StringBuilder? text = null;
+        foreach (StatementInfo statement in analysis.Statements)
+        {
+            foreach (string executed in statement.ExecutedNames)
+            {
+                if (_prepared.TryGetValue(executed, out PreparedStatement? prepared) && executed.Length > 0)
+                {
+                    text ??= new System.Text.StringBuilder(sql);
+                    text.Append("\n-- hoopgate: ").Append(executed).Append(" was parsed as: ").Append(prepared.Sql.ReplaceLineEndings(" "));
+                }
+            }
+        }
+
+        return text?.ToString() ?? sql;
     }
 
     /// <summary>SQL naming a prepared statement or cursor under the gateway's reserved prefix (EXECUTE hoopgate_approved_7).</summary>

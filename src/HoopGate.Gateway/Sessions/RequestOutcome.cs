@@ -11,4 +11,7 @@ internal enum RequestOutcome : byte
 
     /// <summary>An earlier error in the same extended-protocol batch made the server skip it.</summary>
     Skipped,
+
+    /// <summary>The session ended before the server answered (the statement may still have run to its end there).</summary>
+    Interrupted,
 }

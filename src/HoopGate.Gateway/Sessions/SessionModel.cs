@@ -353,6 +353,18 @@ internal sealed class SessionModel
         _count++;
     }
 
+    /// <summary>The session is over: every request still waiting for the server's answer ends unanswered.</summary>
+    public void InterruptPending()
+    {
+        lock (_gate)
+        {
+            while (_count > 0)
+            {
+                Dequeue(RequestOutcome.Interrupted);
+            }
+        }
+    }
+
     private void Dequeue(RequestOutcome outcome)
     {
         PendingKind kind = _queue[_head];

@@ -49,6 +49,7 @@ internal sealed class SessionServices
         Logger = loggerFactory.CreateLogger<ClientSession>();
         AllowedParameters = new HashSet<string>(options.AllowedStartupParameters, StringComparer.OrdinalIgnoreCase);
         Throttle = new AuthenticationThrottle(TimeProvider.System);
+        CancelThrottle = new AuthenticationThrottle(TimeProvider.System);
     }
 
     public GatewayOptions Options { get; }
@@ -69,6 +70,9 @@ internal sealed class SessionServices
     public HashSet<string> AllowedParameters { get; }
 
     public AuthenticationThrottle Throttle { get; }
+
+    /// <summary>Slows down CancelRequests with unknown keys per address (never reset by a success, unlike logins).</summary>
+    public AuthenticationThrottle CancelThrottle { get; }
 
     public IAuthenticationEvents AuthenticationEvents { get; }
 

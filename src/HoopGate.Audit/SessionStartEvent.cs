@@ -11,6 +11,9 @@ public sealed class SessionStartEvent : AuditEvent
     /// <summary>The identity's subject.</summary>
     public required string Subject { get; init; }
 
+    /// <summary>The token's issuer (several identity providers may use the same subjects).</summary>
+    public string? Issuer { get; init; }
+
     /// <summary>E-mail, when the token had one.</summary>
     public string? Email { get; init; }
 
@@ -43,6 +46,7 @@ public sealed class SessionStartEvent : AuditEvent
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("subject", Subject);
+        WriteOptional(writer, "issuer", Issuer);
         WriteOptional(writer, "email", Email);
         WriteOptional(writer, "client_id", ClientId);
         WriteStrings(writer, "groups", Groups);

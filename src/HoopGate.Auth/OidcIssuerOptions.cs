@@ -18,6 +18,14 @@ public sealed class OidcIssuerOptions
     /// </summary>
     public bool AllowHttp { get; set; }
 
+    /// <summary>
+    /// Put before every group name in this issuer's tokens (<c>partner:</c> makes <c>staff</c> into <c>partner:staff</c>),
+    /// so that grants, policy rules and masking grants written for one identity provider's groups cannot be claimed by
+    /// another provider's administrators. With several issuers, all but one need a prefix, distinct and none the start
+    /// of another; the one without a prefix has its groups that begin with another's prefix dropped.
+    /// </summary>
+    public string? GroupPrefix { get; set; }
+
     /// <summary>The discovery URL actually used.</summary>
     public string EffectiveDiscoveryUrl =>
         string.IsNullOrEmpty(DiscoveryUrl) ? Issuer.TrimEnd('/') + "/.well-known/openid-configuration" : DiscoveryUrl;

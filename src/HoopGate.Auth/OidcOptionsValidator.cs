@@ -38,6 +38,24 @@ public sealed class OidcOptionsValidator : IValidateOptions<OidcOptions>
             }
         }
 
+        // A second provider's administrators could otherwise make groups named like the first's and get its grants.
+        if (options.Issuers.Count > 1)
+        {
+            List<string> prefixes = options.Issuers.Select(i => i.GroupPrefix ?? "").ToList();
+            if (prefixes.Count(p => p.Length == 0) > 1)
+            {
+                errors.Add("HoopGate:Oidc:Issuers: with several issuers, all but one need a GroupPrefix, so that one provider's groups cannot pass for another's");
+            }
+
+            foreach (string prefix in prefixes.Where(p => p.Length > 0))
+            {
+                if (prefixes.Count(other => other.Length > 0 && other.StartsWith(prefix, StringComparison.Ordinal)) > 1)
+                {
+                    errors.Add("HoopGate:Oidc:Issuers: GroupPrefix '" + prefix + "' is the start of another issuer's GroupPrefix (or the same): their groups could be confused");
+                }
+            }
+        }
+
         foreach (string algorithm in options.AllowedAlgorithms)
         {
             if (algorithm.StartsWith("HS", StringComparison.OrdinalIgnoreCase) || algorithm.Equals("none", StringComparison.OrdinalIgnoreCase))

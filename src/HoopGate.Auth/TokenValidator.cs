@@ -87,7 +87,7 @@ public sealed class TokenValidator
             return Classify(result.Exception);
         }
 
-        return ReadIdentity((JsonWebToken)result.SecurityToken, issuer.Options.Issuer);
+        return ReadIdentity((JsonWebToken)result.SecurityToken, issuer.Options);
     }
 
     /// <summary>True when every configured issuer's discovery document and signing keys are loaded (or can be now).</summary>
@@ -189,7 +189,7 @@ public sealed class TokenValidator
         _ => TokenValidationOutcome.Invalid(TokenFailure.Malformed, "token is not valid"),
     };
 
-    private TokenValidationOutcome ReadIdentity(JsonWebToken token, string issuer)
+    private TokenValidationOutcome ReadIdentity(JsonWebToken token, OidcIssuerOptions issuer)
     {
         using JsonDocument payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
         JsonElement root = payload.RootElement;
@@ -226,15 +226,38 @@ public sealed class TokenValidator
                 : (Text(value) ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
             foreach (string name in names)
             {
-                if (!groups.Contains(name))
+                string? group = GroupName(issuer, name);
+                if (group is not null && !groups.Contains(group))
                 {
-                    groups.Add(name);
+                    groups.Add(group);
                 }
             }
         }
 
         return TokenValidationOutcome.Valid(new TokenIdentity(
-            issuer, subject, Text(Find(root, _options.EmailClaim)), clientId, groups, new DateTimeOffset(token.ValidTo, TimeSpan.Zero)));
+            issuer.Issuer, subject, Text(Find(root, _options.EmailClaim)), clientId, groups, new DateTimeOffset(token.ValidTo, TimeSpan.Zero)));
+    }
+
+    /// <summary>
+    /// A group as grants and policy see it: with the issuer's prefix; null for a group of the unprefixed issuer that
+    /// would read as another issuer's (it begins with that one's prefix).
+    /// </summary>
+    private string? GroupName(OidcIssuerOptions issuer, string name)
+    {
+        if (!string.IsNullOrEmpty(issuer.GroupPrefix))
+        {
+            return issuer.GroupPrefix + name;
+        }
+
+        foreach (OidcIssuerOptions other in _options.Issuers)
+        {
+            if (!string.IsNullOrEmpty(other.GroupPrefix) && name.StartsWith(other.GroupPrefix, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        return name;
     }
 
     /// <summary>Follows a dotted path (<c>realm_access.roles</c>); a claim whose own name contains dots is found too.</summary>

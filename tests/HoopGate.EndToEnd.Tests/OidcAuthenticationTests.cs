@@ -200,6 +200,59 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
     });
 
     [Fact]
+    public async Task A_second_issuers_groups_carry_its_prefix_and_cannot_claim_the_first_issuers_grants()
+    {
+        await using DevelopmentIssuer partner = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).Within();
+        await using GatewayInstance gateway = await StartOidcGatewayAsync(new Dictionary<string, string?>
+        {
+            ["HoopGate:Oidc:Issuers:1:Issuer"] = partner.Issuer,
+            ["HoopGate:Oidc:Issuers:1:AllowHttp"] = "true",
+            ["HoopGate:Oidc:Issuers:1:Audiences:0"] = "hoopgate",
+            ["HoopGate:Oidc:Issuers:1:GroupPrefix"] = "partner:",
+            ["HoopGate:Grants:2:Group"] = "partner:analysts",
+            ["HoopGate:Grants:2:Databases:0"] = "hg_test",
+            ["HoopGate:Grants:2:UpstreamRole"] = "reader",
+        }).Within();
+
+        async Task<PostgresException?> TryOpenAsync(DevelopmentIssuer issuer, string group, string database)
+        {
+            NpgsqlConnectionStringBuilder builder = gateway.ConnectionString(database);
+            builder.Password = issuer.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("multi"), Groups = [group] });
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            try
+            {
+                await connection.OpenAsync().Within();
+                return null;
+            }
+            catch (PostgresException error)
+            {
+                return error;
+            }
+        }
+
+        // The partner's own grant works; the partner's "admins" is "partner:admins", which has none.
+        Assert.Null(await TryOpenAsync(partner, "analysts", "hg_test"));
+        Assert.Equal("28000", (await TryOpenAsync(partner, "admins", "postgres"))?.SqlState);
+
+        // The first issuer's groups that read like the partner's are dropped, not taken for them.
+        Assert.Equal("28000", (await TryOpenAsync(_issuer, "partner:analysts", "hg_test"))?.SqlState);
+        Assert.Null(await TryOpenAsync(_issuer, "admins", "postgres"));
+    }
+
+    [Fact]
+    public async Task Two_issuers_without_group_prefixes_are_refused_at_startup()
+    {
+        await using DevelopmentIssuer other = await DevelopmentIssuer.StartAsync(new DevelopmentIssuerOptions()).Within();
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => StartOidcGatewayAsync(new Dictionary<string, string?>
+        {
+            ["HoopGate:Oidc:Issuers:1:Issuer"] = other.Issuer,
+            ["HoopGate:Oidc:Issuers:1:AllowHttp"] = "true",
+            ["HoopGate:Oidc:Issuers:1:Audiences:0"] = "hoopgate",
+        })).Within();
+        Assert.Contains("GroupPrefix", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_without_groups_gets_28000()
     {
         await AssertRefusedAsync(_issuer.CreateToken(new DevelopmentTokenRequest { Subject = GatewayFixture.UniqueName("nogroups") }), "postgres", "28000", "no grant");

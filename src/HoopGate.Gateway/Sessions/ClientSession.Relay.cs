@@ -147,6 +147,7 @@ internal sealed partial class ClientSession
         {
             SessionId = audit.SessionId,
             Subject = _identity!.Subject,
+            Issuer = _identity.Issuer,
             Email = _identity.Email,
             ClientId = _identity.ClientId,
             Groups = _identity.Groups,

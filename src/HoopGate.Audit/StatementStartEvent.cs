@@ -47,6 +47,12 @@ public sealed class StatementStartEvent : AuditEvent
     /// <summary>Why the parameters are missing when they are (<c>too large</c>, <c>not recorded</c>).</summary>
     public string? ParametersOmitted { get; init; }
 
+    /// <summary>
+    /// Statements the client parsed under a name that this SQL executes (<c>EXECUTE s1</c>), with the SQL each was parsed
+    /// as; null when it executes none the gateway saw parsed. A field of its own, so the client cannot write it.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Executes { get; init; }
+
     /// <inheritdoc />
     public override void WriteData(Utf8JsonWriter writer)
     {
@@ -54,6 +60,20 @@ public sealed class StatementStartEvent : AuditEvent
         writer.WriteNumber("statement", Statement);
         writer.WriteString("protocol", Protocol);
         writer.WriteString("sql", Sql);
+        if (Executes is { Count: > 0 } executes)
+        {
+            writer.WriteStartArray("executes");
+            foreach ((string name, string sql) in executes)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteString("sql", sql);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         SessionStartEvent.WriteOptional(writer, "fingerprint", Fingerprint);
         SessionStartEvent.WriteOptional(writer, "kinds", Kinds);
         WriteList(writer, "tables_read", TablesRead);

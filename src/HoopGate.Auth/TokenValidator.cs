@@ -214,6 +214,7 @@ public sealed class TokenValidator
         }
 
         var groups = new List<string>();
+        var naming = new IssuerGroups(_options, issuer.Issuer);
         foreach (string claim in _options.GroupClaims)
         {
             if (Find(root, claim) is not { } value)
@@ -226,7 +227,7 @@ public sealed class TokenValidator
                 : (Text(value) ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
             foreach (string name in names)
             {
-                string? group = GroupName(issuer, name);
+                string? group = naming.Name(name);
                 if (group is not null && !groups.Contains(group))
                 {
                     groups.Add(group);
@@ -236,28 +237,6 @@ public sealed class TokenValidator
 
         return TokenValidationOutcome.Valid(new TokenIdentity(
             issuer.Issuer, subject, Text(Find(root, _options.EmailClaim)), clientId, groups, new DateTimeOffset(token.ValidTo, TimeSpan.Zero)));
-    }
-
-    /// <summary>
-    /// A group as grants and policy see it: with the issuer's prefix; null for a group of the unprefixed issuer that
-    /// would read as another issuer's (it begins with that one's prefix).
-    /// </summary>
-    private string? GroupName(OidcIssuerOptions issuer, string name)
-    {
-        if (!string.IsNullOrEmpty(issuer.GroupPrefix))
-        {
-            return issuer.GroupPrefix + name;
-        }
-
-        foreach (OidcIssuerOptions other in _options.Issuers)
-        {
-            if (!string.IsNullOrEmpty(other.GroupPrefix) && name.StartsWith(other.GroupPrefix, StringComparison.Ordinal))
-            {
-                return null;
-            }
-        }
-
-        return name;
     }
 
     /// <summary>Follows a dotted path (<c>realm_access.roles</c>); a claim whose own name contains dots is found too.</summary>

@@ -729,11 +729,43 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         }
 
         Guid instance = await gateway.DrainAuditAsync();
-        StatementRow row = Assert.Single(await StatementsAsync(instance, "sql LIKE 'EXECUTE named_by_protocol%'"));
-        Assert.Equal(
-            "EXECUTE named_by_protocol(7)\n-- hoopgate: named_by_protocol was parsed as: SELECT 'ran through the name' AS what,   $1::int AS n",
-            row.Sql);
+        StatementRow row = Assert.Single(await StatementsAsync(instance, "sql = 'EXECUTE named_by_protocol(7)'"));
         Assert.Equal("completed", row.Outcome);
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var command = new NpgsqlCommand(
+            "SELECT (record::jsonb -> 'data' -> 'executes')::text FROM hoopgate_audit.records WHERE instance_id = $1 AND kind = 'statement_start' AND record::jsonb -> 'data' ->> 'sql' = 'EXECUTE named_by_protocol(7)'",
+            audit);
+        command.Parameters.AddWithValue(instance);
+        Assert.Equal(
+            "[{\"sql\": \"SELECT 'ran through the name' AS what,\\n  $1::int AS n\", \"name\": \"named_by_protocol\"}]",
+            (string?)await command.ExecuteScalarAsync().Within());
+    }
+
+    [Fact]
+    public async Task An_EXECUTE_of_a_name_whose_Parse_the_server_refused_records_no_text_the_name_does_not_hold()
+    {
+        string spool = AuditStoreFixture.NewSpoolDirectory();
+        await using GatewayInstance gateway = await StartAsync(spool);
+        await using (RawClient client = await RawClient.ConnectAsync(gateway.EndPoint, GatewayInstance.User, GatewayInstance.Password, "hg_test"))
+        {
+            Assert.Empty((await client.QueryAsync("PREPARE held_by_sql AS SELECT 'the real one'").Within()).Errors);
+            await client.SendAsync(w =>
+            {
+                new HoopGate.Protocol.Frontend.Parse("held_by_sql", "SELECT 'a decoy'", []).WriteTo(w);
+                HoopGate.Protocol.Frontend.Sync.Write(w);
+            }).Within();
+            Assert.Equal("42P05", Assert.Single((await client.ReadResultAsync().Within()).Errors).SqlState);
+            Assert.Empty((await client.QueryAsync("EXECUTE held_by_sql").Within()).Errors);
+        }
+
+        Guid instance = await gateway.DrainAuditAsync();
+        await using NpgsqlConnection audit = await store.OpenAsync().Within();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM hoopgate_audit.records WHERE instance_id = $1 AND kind = 'statement_start' AND record::jsonb -> 'data' ->> 'sql' = 'EXECUTE held_by_sql' AND record::jsonb -> 'data' ? 'executes'",
+            audit);
+        command.Parameters.AddWithValue(instance);
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync().Within())!);
+        Assert.Single(await StatementsAsync(instance, "sql = 'EXECUTE held_by_sql'"));
     }
 
     [Fact]

@@ -59,7 +59,8 @@ internal sealed class SessionAudit
         PolicyDecision decision,
         IReadOnlyList<string?>? parameters = null,
         string? parametersOmitted = null,
-        long? approval = null)
+        long? approval = null,
+        IReadOnlyList<(string Name, string Sql, SqlAnalysis Analysis)>? executes = null)
     {
         var statement = new AuditedStatement(++_statements, !decision.IsAllowed);
         _metrics?.StatementJudged(decision.Action);
@@ -92,6 +93,8 @@ internal sealed class SessionAudit
             Statement = statement.Number,
             Protocol = protocol,
             Sql = text,
+            Executes = executes?.Select(e => new KeyValuePair<string, string>(
+                e.Name, _fullText ? e.Sql : e.Analysis.NormalizedText ?? "(not normalisable)")).ToList(),
             Fingerprint = analysis?.Fingerprint,
             Kinds = analysis is null ? null : KindNames.Describe(analysis.Kinds),
             TablesRead = tablesRead,

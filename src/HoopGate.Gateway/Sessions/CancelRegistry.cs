@@ -23,6 +23,7 @@ internal sealed partial class CancelRegistry
     private readonly ServerConnector _connector;
     private readonly int _instanceId;
     private readonly Dictionary<int, string> _peers = [];
+    private readonly HashSet<IPAddress> _peerAddresses = [];
     private readonly ILogger<CancelRegistry> _logger;
 
     public CancelRegistry(IOptions<GatewayOptions> options, ServerConnector connector, ILogger<CancelRegistry> logger)
@@ -33,10 +34,18 @@ internal sealed partial class CancelRegistry
         foreach ((string id, string address) in options.Value.Peers)
         {
             _peers[int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)] = address;
+            if (IPAddress.TryParse(address[..Math.Max(address.LastIndexOf(':'), 0)].Trim('[', ']'), out IPAddress? ip))
+            {
+                _peerAddresses.Add(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+            }
         }
     }
 
     public int Count => _sessions.Count;
+
+    /// <summary>Whether <paramref name="remote"/> is a configured peer instance (by address; peers named by host name are not recognised).</summary>
+    public bool IsPeer(EndPoint? remote) =>
+        remote is IPEndPoint { Address: { } address } && _peerAddresses.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     /// <summary>Issues the key a client gets for a server session.</summary>
     /// <param name="serverKey">The server session's own key.</param>

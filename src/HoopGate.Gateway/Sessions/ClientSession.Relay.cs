@@ -162,7 +162,7 @@ internal sealed partial class ClientSession
         {
             if (tag is StatementContext { Audit: { } statement })
             {
-                if (outcome != RequestOutcome.Completed && statement.SqlState is null)
+                if (outcome is RequestOutcome.Failed or RequestOutcome.Skipped && statement.SqlState is null)
                 {
                     // It failed with (or was skipped after) an error answered to an earlier request of its batch.
                     (string? sqlState, string? message) = _model.LastError;

@@ -173,14 +173,23 @@ internal sealed partial class ClientSession
                     continue;
 
                 case StartupPacketKind.CancelRequest:
-                    if (!await _services.CancelRegistry.HandleAsync(CancelRequest.Read(packet), cancellationToken))
+                    if (!await _services.CancelRegistry.HandleAsync(CancelRequest.Read(packet), cancellationToken)
+                        && !_services.CancelRegistry.IsPeer(RemoteEndPoint))
                     {
                         // Guessing keys (a pid is easy to learn, the secret is not) gets slower with every miss from
                         // the address; the connection is held meanwhile, and the per-address limit bounds how many.
+                        // A peer instance forwarding its clients' cancels is not the guesser.
                         TimeSpan delay = _services.CancelThrottle.RecordFailure(RemoteEndPoint);
                         if (delay > TimeSpan.Zero)
                         {
-                            await Task.Delay(delay, cancellationToken);
+                            try
+                            {
+                                await Task.Delay(delay, cancellationToken);
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                // Startup timeout or shutdown: the connection closes now, as it would have.
+                            }
                         }
                     }
 

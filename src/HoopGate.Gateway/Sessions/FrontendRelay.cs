@@ -364,10 +364,11 @@ internal sealed class FrontendRelay : MessageRelay
             AuditedStatement? audited = _audit is not null && (code == FrontendMessageCode.Query || refusal is not null)
                 ? _audit.StatementStarted(
                     code == FrontendMessageCode.Query ? "simple" : "extended",
-                    WithExecutedStatements(sqlText ?? System.Text.Encoding.UTF8.GetString(sql), analysis),
+                    sqlText ?? System.Text.Encoding.UTF8.GetString(sql),
                     analysis,
                     decision,
-                    approval: approval)
+                    approval: approval,
+                    executes: ExecutedStatements(analysis))
                 : null;
             if (refusal is null)
             {
@@ -631,26 +632,27 @@ internal sealed class FrontendRelay : MessageRelay
     }
 
     /// <summary>
-    /// The audited text of SQL that runs statements parsed under a name (<c>EXECUTE s1</c>, at any depth): an allowed Parse
-    /// is audited only when executed, so the text it holds follows, one comment line per name, or the trail would show
-    /// <c>EXECUTE s1</c> and nothing of what ran.
+    /// Statements parsed under a name (protocol level) that SQL executes (<c>EXECUTE s1</c>, at any depth), for the audit
+    /// record: an allowed Parse is recorded only when executed, so without this the trail would show <c>EXECUTE s1</c>
+    /// and nothing of what ran. Left out: a Parse the server refused or skipped, and one parsed under an approval (it sits
+    /// upstream under a reserved name, so the name runs something else) — both mean the name holds what the gateway
+    /// did not see.
     /// </summary>
-    private string WithExecutedStatements(string sql, SqlAnalysis analysis)
+    private List<(string Name, string Sql, SqlAnalysis Analysis)>? ExecutedStatements(SqlAnalysis analysis)
     {
-        System.Text.StringBuilder? text = null;
+        List<(string, string, SqlAnalysis)>? executes = null;
         foreach (StatementInfo statement in analysis.Statements)
         {
             foreach (string executed in statement.ExecutedNames)
             {
-                if (_prepared.TryGetValue(executed, out PreparedStatement? prepared) && executed.Length > 0)
+                if (executed.Length > 0 && _prepared.TryGetValue(executed, out PreparedStatement? prepared) && !prepared.Failed && prepared.Approval is null)
                 {
-                    text ??= new System.Text.StringBuilder(sql);
-                    text.Append("\n-- hoopgate: ").Append(executed).Append(" was parsed as: ").Append(prepared.Sql.ReplaceLineEndings(" "));
+                    (executes ??= []).Add((executed, prepared.Sql, prepared.Analysis));
                 }
             }
         }
 
-        return text?.ToString() ?? sql;
+        return executes;
     }
 
     /// <summary>SQL naming a prepared statement or cursor under the gateway's reserved prefix (EXECUTE hoopgate_approved_7).</summary>

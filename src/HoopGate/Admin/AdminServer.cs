@@ -67,7 +67,7 @@ public sealed partial class AdminServer : IHostedService, IAsyncDisposable
         // settings hold Microsoft.* at Warning, so requests and their query strings are not logged.
         builder.Services.AddSingleton(_gateway.GetRequiredService<ILoggerFactory>());
         OidcOptions oidc = _gateway.GetRequiredService<IOptions<OidcOptions>>().Value;
-        var consoleAudit = new ConsoleAudit(_gateway.GetService<Audit.AuditSpool>(), oidc.GroupClaims);
+        var consoleAudit = new ConsoleAudit(_gateway.GetService<Audit.AuditSpool>(), ConsoleGroups.For(oidc, _options));
         if (_options.Console.Enabled)
         {
             ConsoleSignIn.AddServices(builder.Services, _options, oidc, consoleAudit);

@@ -9,7 +9,7 @@ namespace HoopGate.Admin;
 /// <c>hoopgate_audit.console_access</c> view): the records ride along with the gateway's next flush of its hash chain.
 /// Without an audit trail (a test configuration) nothing is written.
 /// </summary>
-internal sealed class ConsoleAudit(AuditSpool? spool, IReadOnlyList<string> groupClaims)
+internal sealed class ConsoleAudit(AuditSpool? spool, ConsoleGroups groupClaims)
 {
     public void Record(HttpContext context, ConsoleUser user, string action, string? target = null, int status = StatusCodes.Status200OK) =>
         spool?.Append(new ConsoleAccessEvent

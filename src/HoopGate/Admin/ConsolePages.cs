@@ -48,7 +48,7 @@ internal static class ConsolePages
         ReviewListener listener = gateway.GetRequiredService<ReviewListener>();
         var decider = new ReviewDecider(store, gateway.GetRequiredService<ReviewAnnouncer>());
         ApproverRoles approvers = ApproverRoles.From(gateway);
-        IReadOnlyList<string> groupClaims = oidc.GroupClaims;
+        ConsoleGroups groupClaims = ConsoleGroups.For(oidc, admin);
 
         ConsoleUser? Who(HttpContext context) => ConsoleUser.From(context.User, groupClaims, approvers, admin.Console, admin);
 

@@ -52,7 +52,7 @@ internal sealed class ConsoleUser
     public bool MayDecide(ReviewRequest request) => request.RequesterSubject != Subject && ApproverRoles.MayDecide(Groups, request);
 
     /// <summary>The person behind a console cookie, or null when nobody is signed in.</summary>
-    public static ConsoleUser? From(ClaimsPrincipal principal, IReadOnlyList<string> groupClaims, ApproverRoles approvers, ConsoleOptions console, AdminOptions admin)
+    public static ConsoleUser? From(ClaimsPrincipal principal, ConsoleGroups groupClaims, ApproverRoles approvers, ConsoleOptions console, AdminOptions admin)
     {
         if (principal.Identity?.IsAuthenticated != true || principal.FindFirst("sub")?.Value is not { Length: > 0 } subject)
         {
@@ -66,7 +66,24 @@ internal sealed class ConsoleUser
             groups.Any(g => admin.AdminGroups.Contains(g, StringComparer.Ordinal)));
     }
 
-    /// <summary>The groups an ID token gave, from the claims named by <c>Oidc:GroupClaims</c>.</summary>
-    public static List<string> GroupsOf(ClaimsPrincipal principal, IReadOnlyList<string> groupClaims) =>
-        principal.Claims.Where(c => groupClaims.Contains(c.Type, StringComparer.Ordinal)).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The groups an ID token gave, from the claims named by <c>Oidc:GroupClaims</c>, named as the gateway names them
+    /// (the sign-in issuer's <c>GroupPrefix</c>; see <see cref="HoopGate.Auth.IssuerGroups"/>).
+    /// </summary>
+    public static List<string> GroupsOf(ClaimsPrincipal principal, ConsoleGroups groupClaims) =>
+        principal.Claims.Where(c => groupClaims.Claims.Contains(c.Type, StringComparer.Ordinal))
+            .Select(c => groupClaims.Naming.Name(c.Value)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+}
+
+/// <summary>Where the console finds a person's groups: the claims, and how the sign-in issuer's groups are named.</summary>
+/// <param name="Claims">The claim types that hold groups (<c>Oidc:GroupClaims</c>).</param>
+/// <param name="Naming">The sign-in issuer's group naming.</param>
+internal sealed record ConsoleGroups(IReadOnlyList<string> Claims, HoopGate.Auth.IssuerGroups Naming)
+{
+    /// <summary>For the issuer people sign in with: <c>Console:Issuer</c>, else the first configured one.</summary>
+    public static ConsoleGroups For(HoopGate.Auth.OidcOptions oidc, AdminOptions admin)
+    {
+        string issuer = admin.Console.Issuer is { Length: > 0 } named ? named : oidc.Issuers.FirstOrDefault()?.Issuer ?? "";
+        return new ConsoleGroups(oidc.GroupClaims, new HoopGate.Auth.IssuerGroups(oidc, issuer));
+    }
 }

@@ -14,7 +14,7 @@ namespace HoopGate.Audit;
 public static class AuditSchema
 {
     /// <summary>The schema version this gateway writes.</summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     private const long LockKey = 0x486f6f7047617465; // "HoopGate"
 
@@ -189,6 +189,44 @@ public static class AuditSchema
                ARRAY(SELECT jsonb_array_elements_text(d -> 'groups')) AS groups, d ->> 'action' AS action, d ->> 'target' AS target,
                (d ->> 'status')::int AS status, d ->> 'client_address' AS client_address
         FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'console_access') r;
+        """,
+
+        // 5: the token's issuer and the server backend of each session (a kept server session serves several in turn),
+        // and what an EXECUTE of a statement parsed under a name ran.
+        """
+        CREATE OR REPLACE VIEW hoopgate_audit.sessions AS
+        SELECT s.session_id, s.instance_id, s.occurred_at AS started_at,
+               s.d ->> 'subject' AS subject, s.d ->> 'email' AS email, s.d ->> 'client_id' AS client_id,
+               ARRAY(SELECT jsonb_array_elements_text(s.d -> 'groups')) AS groups,
+               s.d ->> 'client_address' AS client_address, s.d ->> 'application' AS application,
+               s.d ->> 'database' AS database, s.d ->> 'upstream_role' AS upstream_role,
+               (s.d ->> 'client_tls')::boolean AS client_tls,
+               e.occurred_at AS ended_at, (e.record::jsonb -> 'data') ->> 'reason' AS end_reason,
+               s.d ->> 'issuer' AS issuer, (s.d ->> 'server_pid')::int AS server_pid
+        FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'session_start') s
+        LEFT JOIN hoopgate_audit.records e ON e.kind = 'session_end' AND e.session_id = s.session_id;
+
+        CREATE OR REPLACE VIEW hoopgate_audit.statements AS
+        SELECT st.session_id, (st.d ->> 'statement')::bigint AS statement, st.occurred_at AS started_at, f.occurred_at AS finished_at,
+               ses.subject, ses.database, st.d ->> 'protocol' AS protocol, st.d ->> 'sql' AS sql,
+               st.d ->> 'fingerprint' AS fingerprint, st.d ->> 'kinds' AS kinds,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_read')) AS tables_read,
+               ARRAY(SELECT jsonb_array_elements_text(st.d -> 'tables_written')) AS tables_written,
+               st.d ->> 'decision' AS decision, st.d ->> 'rule' AS rule, st.d ->> 'reason' AS reason,
+               st.d -> 'parameters' AS parameters,
+               f.d ->> 'outcome' AS outcome, (f.d ->> 'rows')::bigint AS rows, f.d ->> 'command_tags' AS command_tags,
+               f.d ->> 'sqlstate' AS sqlstate, f.d ->> 'message' AS message, (f.d ->> 'duration_ms')::double precision AS duration_ms,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'masked_columns')) AS masked_columns,
+               ARRAY(SELECT jsonb_array_elements_text(f.d -> 'unmasked_columns')) AS unmasked_columns,
+               (st.d ->> 'approval')::bigint AS approval,
+               st.d -> 'executes' AS executes
+        FROM (SELECT r.*, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r WHERE r.kind = 'statement_start') st
+        LEFT JOIN LATERAL (
+            SELECT r.occurred_at, r.record::jsonb -> 'data' AS d FROM hoopgate_audit.records r
+            WHERE r.kind = 'statement_finish' AND r.session_id = st.session_id
+              AND ((r.record::jsonb -> 'data') ->> 'statement')::bigint = (st.d ->> 'statement')::bigint
+            LIMIT 1) f ON true
+        LEFT JOIN hoopgate_audit.sessions ses ON ses.session_id = st.session_id;
         """,
     ];
 

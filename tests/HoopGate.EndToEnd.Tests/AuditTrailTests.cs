@@ -783,12 +783,12 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.NotNull(row.FinishedAt);
     }
 
-    /// <summary>The <c>executes</c> field of the one statement_start record with this SQL, as JSON text (null when absent).</summary>
+    /// <summary>The <c>executes</c> column of the statements view for the one statement with this SQL, as JSON text (null when absent).</summary>
     private async Task<string?> ExecutesFieldAsync(Guid instance, string sql)
     {
         await using NpgsqlConnection audit = await store.OpenAsync().Within();
         await using var command = new NpgsqlCommand(
-            "SELECT (record::jsonb -> 'data' -> 'executes')::text FROM hoopgate_audit.records WHERE instance_id = $1 AND kind = 'statement_start' AND record::jsonb -> 'data' ->> 'sql' = $2",
+            "SELECT s.executes::text FROM hoopgate_audit.statements s WHERE s.session_id IN (SELECT session_id FROM hoopgate_audit.records WHERE instance_id = $1) AND s.sql = $2",
             audit);
         command.Parameters.AddWithValue(instance);
         command.Parameters.AddWithValue(sql);

@@ -42,6 +42,19 @@ public sealed class OidcAuthenticationTests(GatewayFixture fixture) : IAsyncLife
         Assert.True(await reader.ReadAsync());
         Assert.Equal("hg_md5", reader.GetString(0));
         Assert.StartsWith(subject, reader.GetString(1), StringComparison.Ordinal);
+        await reader.DisposeAsync();
+
+        // The audit trail names the token's issuer and the server backend beside the subject.
+        await _gateway.DrainAuditAsync();
+        var store = new NpgsqlConnectionStringBuilder(fixture.Cluster.SuperuserConnectionString) { Database = "hg_audit" };
+        await using var audit = new NpgsqlConnection(store.ConnectionString);
+        await audit.OpenAsync().Within();
+        await using var sessions = new NpgsqlCommand("SELECT issuer, server_pid FROM hoopgate_audit.sessions WHERE subject = $1", audit);
+        sessions.Parameters.AddWithValue(subject);
+        await using NpgsqlDataReader recorded = await sessions.ExecuteReaderAsync().Within();
+        Assert.True(await recorded.ReadAsync());
+        Assert.Equal(_issuer.Issuer, recorded.GetString(0));
+        Assert.Equal(connection.ProcessID, recorded.GetInt32(1));
     }
 
     [Fact]

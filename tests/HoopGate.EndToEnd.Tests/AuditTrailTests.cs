@@ -724,6 +724,16 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
             Assert.Empty((await client.ReadResultAsync().Within()).Errors);
             RawClient.QueryResult executed = await client.QueryAsync("EXECUTE named_by_protocol(7)").Within();
             Assert.Empty(executed.Errors);
+
+            // The same through the extended protocol: an unnamed statement that executes the named one.
+            await client.SendAsync(w =>
+            {
+                new HoopGate.Protocol.Frontend.Parse("", "EXECUTE named_by_protocol(8)", []).WriteTo(w);
+                new HoopGate.Protocol.Frontend.Bind("", "", [], [], []).WriteTo(w);
+                new HoopGate.Protocol.Frontend.Execute("", 0).WriteTo(w);
+                HoopGate.Protocol.Frontend.Sync.Write(w);
+            }).Within();
+            Assert.Empty((await client.ReadResultAsync().Within()).Errors);
             // Its columns' origin is not followed through a SQL-level EXECUTE of a protocol-level name: masked, fail closed.
             Assert.Equal(2, Assert.Single(executed.Rows).Length);
         }
@@ -734,6 +744,9 @@ public sealed class AuditTrailTests(GatewayFixture fixture, AuditStoreFixture st
         Assert.Equal(
             "[{\"sql\": \"SELECT 'ran through the name' AS what,\\n  $1::int AS n\", \"name\": \"named_by_protocol\"}]",
             await ExecutesFieldAsync(instance, "EXECUTE named_by_protocol(7)"));
+        Assert.Equal(
+            "[{\"sql\": \"SELECT 'ran through the name' AS what,\\n  $1::int AS n\", \"name\": \"named_by_protocol\"}]",
+            await ExecutesFieldAsync(instance, "EXECUTE named_by_protocol(8)"));
     }
 
     [Fact]

@@ -508,7 +508,14 @@ internal sealed class FrontendRelay : MessageRelay
     private void ExecuteForwarded(PreparedStatement? statement, string sql)
     {
         AuditedStatement? audited = _audit?.StatementStarted(
-            "extended", sql, statement?.Analysis, statement?.Decision ?? PolicyDecision.Allowed, statement?.Parameters, statement?.ParametersOmitted, statement?.Approval?.Request);
+            "extended",
+            sql,
+            statement?.Analysis,
+            statement?.Decision ?? PolicyDecision.Allowed,
+            statement?.Parameters,
+            statement?.ParametersOmitted,
+            statement?.Approval?.Request,
+            statement is null ? null : ExecutedStatements(statement.Analysis));
         _model.OnFrontendMessage(FrontendMessageCode.Execute, tag: new StatementContext { Audit = audited, Analysis = statement?.Analysis, Portal = statement });
     }
 

@@ -253,7 +253,7 @@ public sealed class ServerSessionReuseTests(GatewayFixture fixture)
     private async Task WaitUntilKeptAsync(int pid)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (await SuperuserScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND state = 'idle' AND query = 'DISCARD ALL'") != 1)
+        while (await SuperuserScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND " + GatewayInstance.KeptBackendCondition) != 1)
         {
             Assert.True(DateTime.UtcNow < deadline, "backend " + pid + " was never kept (reset with DISCARD ALL)");
             await Task.Delay(20).Within();

@@ -16,6 +16,9 @@ public sealed class GatewayInstance : IAsyncDisposable
     /// <summary>Alice's password (test-only).</summary>
     public const string Password = "hgsecret-alice-password";
 
+    /// <summary>A <c>pg_stat_activity</c> condition true for a server backend the gateway keeps for its caller's next session: reset, and waiting.</summary>
+    public const string KeptBackendCondition = "state = 'idle' AND query = 'DISCARD ALL'";
+
     private readonly IHost _host;
 
     private GatewayInstance(IHost host)

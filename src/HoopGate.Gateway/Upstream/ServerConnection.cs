@@ -60,9 +60,6 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>When it was last put aside to wait for a client (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long IdleSince { get; set; }
 
-    /// <summary>How many client sessions it served before the current one.</summary>
-    public int Reuses { get; set; }
-
     /// <summary>Records a ParameterStatus the server sent after startup.</summary>
     public void Apply(ParameterStatus parameter)
     {

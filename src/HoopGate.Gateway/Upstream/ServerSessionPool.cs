@@ -31,7 +31,8 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, Stack<ServerConnection>> _idle = new(StringComparer.Ordinal);
+    // Per key, in the order they were put aside: the warmest at the end (taken first), the longest waiting at the front.
+    private readonly Dictionary<string, List<ServerConnection>> _idle = new(StringComparer.Ordinal);
     private readonly ITimer? _sweeper;
     private int _idleCount;
     private bool _disposed;
@@ -181,15 +182,14 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
                 return false;
             }
 
-            if (!_idle.TryGetValue(connection.PoolKey!, out Stack<ServerConnection>? stack))
+            if (!_idle.TryGetValue(connection.PoolKey!, out List<ServerConnection>? waiting))
             {
-                stack = new Stack<ServerConnection>();
-                _idle[connection.PoolKey!] = stack;
+                waiting = [];
+                _idle[connection.PoolKey!] = waiting;
             }
 
             connection.IdleSince = _time.GetTimestamp();
-            connection.Reuses++;
-            stack.Push(connection);
+            waiting.Add(connection);
             _idleCount++;
             return true;
         }
@@ -203,13 +203,15 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
             ServerConnection? connection;
             lock (_idle)
             {
-                if (!_idle.TryGetValue(key, out Stack<ServerConnection>? stack) || !stack.TryPop(out connection))
+                if (!_idle.TryGetValue(key, out List<ServerConnection>? waiting))
                 {
                     return null;
                 }
 
+                connection = waiting[^1];
+                waiting.RemoveAt(waiting.Count - 1);
                 _idleCount--;
-                if (stack.Count == 0)
+                if (waiting.Count == 0)
                 {
                     _idle.Remove(key);
                 }
@@ -256,21 +258,15 @@ internal sealed partial class ServerSessionPool : IAsyncDisposable
         List<ServerConnection>? expired = null;
         lock (_idle)
         {
-            foreach ((string key, Stack<ServerConnection> stack) in _idle)
+            foreach (List<ServerConnection> waiting in _idle.Values)
             {
-                // Oldest at the bottom: keep the young ones in their order.
-                if (!stack.Any(c => _time.GetElapsedTime(c.IdleSince, now) >= limit))
+                // The longest waiting are at the front.
+                int young = waiting.FindIndex(c => _time.GetElapsedTime(c.IdleSince, now) < limit);
+                int old = young < 0 ? waiting.Count : young;
+                if (old > 0)
                 {
-                    continue;
-                }
-
-                ServerConnection[] young = stack.Where(c => _time.GetElapsedTime(c.IdleSince, now) < limit).Reverse().ToArray();
-                expired ??= [];
-                expired.AddRange(stack.Where(c => _time.GetElapsedTime(c.IdleSince, now) >= limit));
-                stack.Clear();
-                foreach (ServerConnection connection in young)
-                {
-                    stack.Push(connection);
+                    (expired ??= []).AddRange(waiting.GetRange(0, old));
+                    waiting.RemoveRange(0, old);
                 }
             }
 

@@ -184,7 +184,7 @@ internal static class ConsoleSignIn
     }
 
     /// <summary>The issuer people sign in with: <c>Console:Issuer</c>, else the first configured one.</summary>
-    private static OidcIssuerOptions? Issuer(AdminOptions admin, OidcOptions oidc) => admin.Console.Issuer is { Length: > 0 } named
+    internal static OidcIssuerOptions? Issuer(AdminOptions admin, OidcOptions oidc) => admin.Console.Issuer is { Length: > 0 } named
         ? oidc.Issuers.FirstOrDefault(i => i.Issuer == named)
         : oidc.Issuers.FirstOrDefault();
 

@@ -83,7 +83,6 @@ internal sealed record ConsoleGroups(IReadOnlyList<string> Claims, HoopGate.Auth
     /// <summary>For the issuer people sign in with: <c>Console:Issuer</c>, else the first configured one.</summary>
     public static ConsoleGroups For(HoopGate.Auth.OidcOptions oidc, AdminOptions admin)
     {
-        string issuer = admin.Console.Issuer is { Length: > 0 } named ? named : oidc.Issuers.FirstOrDefault()?.Issuer ?? "";
-        return new ConsoleGroups(oidc.GroupClaims, new HoopGate.Auth.IssuerGroups(oidc, issuer));
+        return new ConsoleGroups(oidc.GroupClaims, new HoopGate.Auth.IssuerGroups(oidc, ConsoleSignIn.Issuer(admin, oidc)?.Issuer ?? ""));
     }
 }

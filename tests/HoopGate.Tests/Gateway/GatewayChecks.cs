@@ -80,15 +80,12 @@ internal static class GatewayChecks
         await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
         await connection.OpenAsync().Within();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*), count(*) FILTER (WHERE " + KeptCondition + ") FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit' AND application_name <> 'hoopgate catalog'",
+            "SELECT count(*), count(*) FILTER (WHERE " + GatewayInstance.KeptBackendCondition + ") FROM pg_stat_activity WHERE usename = 'hg_app' AND datname IS DISTINCT FROM 'hg_audit' AND application_name <> 'hoopgate catalog'",
             connection);
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().Within();
         Assert.True(await reader.ReadAsync().Within());
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
-
-    // A backend the gateway keeps for the caller's next session: reset, and waiting.
-    private const string KeptCondition = "state = 'idle' AND query = 'DISCARD ALL'";
 
     /// <summary>Polls (bounded) until the one backend tagged <paramref name="applicationName"/> is kept: idle after DISCARD ALL.</summary>
     public static async Task WaitForKeptBackendAsync(PostgresCluster cluster, string applicationName)
@@ -96,7 +93,7 @@ internal static class GatewayChecks
         await using var connection = new NpgsqlConnection(cluster.SuperuserConnectionString);
         await connection.OpenAsync().Within();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE " + KeptCondition + "), count(*) FROM pg_stat_activity WHERE application_name = 'alice ' || $1", connection);
+            "SELECT count(*) FILTER (WHERE " + GatewayInstance.KeptBackendCondition + "), count(*) FROM pg_stat_activity WHERE application_name = 'alice ' || $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
         var clock = Stopwatch.StartNew();
         while (true)
